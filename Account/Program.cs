@@ -1,0 +1,11 @@
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDataSource("accountdb");
+builder.AddKafkaProducer<string, byte[]>("kafka");
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

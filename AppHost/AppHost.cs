@@ -1,0 +1,40 @@
+using EventDriven.AppHost.Hosting;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Infrastructure: containers when a container runtime answers, the machine's own processes otherwise.
+var infrastructure = builder.AddInfrastructure();
+
+var postgres = infrastructure.AddPostgres("postgres");
+var accountDb = postgres.AddDatabase("accountdb");
+var transactionsDb = postgres.AddDatabase("transactionsdb");
+var reactorDb = postgres.AddDatabase("reactordb");
+
+var kafka = infrastructure.AddKafka("kafka");
+
+// Services
+var account = builder.AddProject<Projects.Account>("account")
+    .WithReference(accountDb).WaitFor(accountDb)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithHttpHealthCheck("/health");
+
+var transactions = builder.AddProject<Projects.Transactions>("transactions")
+    .WithReference(transactionsDb).WaitFor(transactionsDb)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithReference(account)
+    .WithHttpHealthCheck("/health");
+
+var reactor = builder.AddProject<Projects.Reactor>("reactor")
+    .WithReference(reactorDb).WaitFor(reactorDb)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithReference(account)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Web>("web")
+    .WithExternalHttpEndpoints()
+    .WithReference(account).WaitFor(account)
+    .WithReference(transactions).WaitFor(transactions)
+    .WithReference(reactor).WaitFor(reactor)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace EventDriven.AppHost.Hosting;
+
+/// <summary>
+/// A private PostgreSQL cluster in one folder: <c>data/</c> (initdb'd on first run) and <c>password</c> (generated
+/// once, 0600). As root everything in the folder belongs to the <c>postgres</c> user, and the server and initdb are
+/// started through <c>setpriv</c> as that user, because PostgreSQL refuses to run as root.
+/// </summary>
+internal sealed partial class LocalPostgresCluster(string folder, PostgresBinaries binaries)
+{
+    private const string ServiceUser = "postgres";
+
+    public string DataDirectory { get; } = Path.Combine(folder, "data");
+
+    private string PasswordFile => Path.Combine(folder, "password");
+
+    /// <summary>The command DCP starts: <c>postgres</c> itself, or <c>setpriv</c> that becomes the postgres user and execs it.</summary>
+    public string ServerCommand => LocalUser.IsRoot ? "setpriv" : binaries.Postgres;
+
+    public IEnumerable<string> ServerArguments(int port) =>
+        [
+            .. AsServiceUser(binaries.Postgres),
+            "-D", DataDirectory,
+            "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=localhost",
+            "-c", "unix_socket_directories=",
+            // Logical decoding for the Account service's CDC relay (pgoutput, a slot per relay).
+            "-c", "wal_level=logical",
+            "-c", "max_wal_senders=10",
+            "-c", "max_replication_slots=10",
+        ];
+
+    public string EnsurePassword()
+    {
+        Directory.CreateDirectory(folder);
+        if (!File.Exists(PasswordFile))
+        {
+            // Letters and digits only, so it needs no quoting in a connection string.
+            File.WriteAllText(PasswordFile, RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 24));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            GiveToServiceUser(PasswordFile);
+        }
+
+        return File.ReadAllText(PasswordFile).Trim();
+    }
+
+    public async Task EnsureInitialisedAsync(ILogger logger, CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            return;
+        }
+
+        // A half-made cluster (initdb interrupted) is started over.
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(DataDirectory);
+        GiveToServiceUser(folder);
+        LogInitialising(logger, DataDirectory);
+        var stopwatch = Stopwatch.StartNew();
+        string[] arguments =
+        [
+            .. AsServiceUser(binaries.InitDb),
+            "-D", DataDirectory,
+            "-U", LocalPostgresServerResource.UserName,
+            "--pwfile", PasswordFile,
+            "--auth", "scram-sha-256",
+            "--encoding", "UTF8",
+            "--locale", "C",
+            "--no-instructions",
+        ];
+        var (exitCode, output) = await RunAsync(LocalUser.IsRoot ? "setpriv" : binaries.InitDb, arguments, cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"initdb failed ({exitCode}):\n{output}");
+        }
+
+        LogInitialised(logger, stopwatch.ElapsedMilliseconds);
+    }
+
+    /// <summary>As root: <c>setpriv</c>'s arguments to become the postgres user, then the program; else nothing.</summary>
+    private static IEnumerable<string> AsServiceUser(string program) =>
+        LocalUser.IsRoot ? ["--reuid", ServiceUser, "--regid", ServiceUser, "--init-groups", "--", program] : [];
+
+    private static void GiveToServiceUser(string path)
+    {
+        if (!LocalUser.IsRoot)
+        {
+            return;
+        }
+
+        var (exitCode, output) = RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", path], CancellationToken.None).GetAwaiter().GetResult();
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"Running as root, the cluster folder must belong to the '{ServiceUser}' user (apt-get install postgresql creates it): {output}");
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException($"Could not start {command}.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Initialising a PostgreSQL cluster in {DataDirectory}")]
+    private static partial void LogInitialising(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(LogLevel.Information, "PostgreSQL cluster initialised in {Elapsed} ms")]
+    private static partial void LogInitialised(ILogger logger, long elapsed);
+}

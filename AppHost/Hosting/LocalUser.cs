@@ -1,0 +1,6 @@
+namespace EventDriven.AppHost.Hosting;
+
+internal static class LocalUser
+{
+    public static bool IsRoot => !OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess;
+}
