@@ -3,6 +3,7 @@ using Aspire.Hosting.Utils;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using EventDriven.Contracts;
+using EventDriven.LocalInfrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -52,7 +53,7 @@ public static class KafkaBuilderExtensions
     /// </summary>
     public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, [ResourceName] string name)
     {
-        var assembly = LocalInfrastructureAssemblies.Path("LocalKafkaAssembly");
+        var assembly = LocalInfrastructureAssemblies.LocalKafka;
         var port = FreePort.PreferOrPick(builder.Configuration.GetValue("LocalInfrastructure:KafkaPort", PreferredPort));
         var kafka = new LocalKafkaResource(name, System.IO.Path.GetDirectoryName(assembly)!);
         return builder.AddResource(kafka)
@@ -106,7 +107,11 @@ public static class KafkaBuilderExtensions
                 if (_admin is null)
                 {
                     var bootstrap = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken);
-                    _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+                    // Connection failures surface as the check's result; librdkafka's own retry chatter is not logged.
+                    _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap })
+                        .SetLogHandler((_, _) => { })
+                        .SetErrorHandler((_, _) => { })
+                        .Build();
                 }
 
                 var admin = _admin;

@@ -31,6 +31,7 @@ public sealed partial class MockKafkaCluster : IHostedService, IDisposable
     private nint _handle;
     private nint _cluster;
     private TcpForwarder? _forwarder;
+    private readonly SortedSet<string> _topics = new(StringComparer.Ordinal);
 
     public MockKafkaCluster(IOptions<LocalKafkaOptions> options, ILogger<MockKafkaCluster> logger)
     {
@@ -42,7 +43,16 @@ public sealed partial class MockKafkaCluster : IHostedService, IDisposable
 
     public string BootstrapServers => $"{_options.AdvertisedHost}:{_forwarder?.Port}";
 
-    public IReadOnlyList<string> Topics { get; private set; } = [];
+    public IReadOnlyList<string> Topics
+    {
+        get
+        {
+            lock (_topics)
+            {
+                return [.. _topics];
+            }
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -70,13 +80,22 @@ public sealed partial class MockKafkaCluster : IHostedService, IDisposable
         var topics = _options.Topics.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var topic in topics)
         {
-            Check(MockClusterNative.TopicCreate(_cluster, topic, _options.Partitions, 1), $"create topic {topic}");
+            CreateTopic(topic, _options.Partitions);
         }
 
-        Topics = topics;
         IsBrokerUp = true;
         LogStarted(_logger, BootstrapServers, mockAddress, topics.Length, _options.Partitions);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Creates a topic (librdkafka leaves an existing one as it is).</summary>
+    public void CreateTopic(string topic, int? partitions = null)
+    {
+        Check(MockClusterNative.TopicCreate(_cluster, topic, partitions ?? _options.Partitions, 1), $"create topic {topic}");
+        lock (_topics)
+        {
+            _topics.Add(topic);
+        }
     }
 
     /// <summary>Takes the broker down: connections are dropped and refused; the data stays.</summary>

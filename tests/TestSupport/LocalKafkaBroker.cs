@@ -1,0 +1,55 @@
+using System.Net.Http.Json;
+using EventDriven.LocalInfrastructure;
+using Xunit;
+
+namespace EventDriven.Tests;
+
+/// <summary>
+/// The local Kafka stand-in (librdkafka's mock cluster) as a separate process on free ports, started once per test
+/// collection. Tests use their own topics or groups, so they do not depend on each other.
+/// </summary>
+public sealed class LocalKafkaBroker : IAsyncLifetime
+{
+    private ChildProcess? _process;
+
+    public string BootstrapServers { get; private set; } = "";
+
+    public Uri ControlUri { get; private set; } = new("http://localhost");
+
+    public async ValueTask InitializeAsync()
+    {
+        var kafkaPort = FreePort.Pick();
+        var controlPort = FreePort.Pick();
+        BootstrapServers = $"localhost:{kafkaPort}";
+        ControlUri = new Uri($"http://127.0.0.1:{controlPort}");
+        _process = ChildProcess.StartDotnet(LocalInfrastructureAssemblies.LocalKafka, [], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = ControlUri.ToString(),
+            ["LocalKafka__Port"] = kafkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        using var http = new HttpClient { BaseAddress = ControlUri };
+        await Poll.UntilAsync(
+            async () => (await http.GetFromJsonAsync<BrokerState>("/broker"))?.Up == true,
+            TimeSpan.FromSeconds(30),
+            $"the local Kafka broker to answer on {ControlUri}");
+    }
+
+    /// <summary>Creates a topic through the stand-in's control API (the mock has no CreateTopics).</summary>
+    public async Task CreateTopicAsync(string topic, int partitions = 3)
+    {
+        using var http = new HttpClient { BaseAddress = ControlUri };
+        using var response = await http.PutAsync(new Uri($"/topics/{Uri.EscapeDataString(topic)}?partitions={partitions}", UriKind.Relative), content: null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+
+    private sealed record BrokerState(bool Up);
+}
