@@ -43,6 +43,14 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Takes the broker down or brings it back (the stand-in's fault drill).</summary>
+    public async Task SetBrokerAsync(bool up)
+    {
+        using var http = new HttpClient { BaseAddress = ControlUri };
+        using var response = await http.PostAsync(new Uri(up ? "/broker/up" : "/broker/down", UriKind.Relative), content: null);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)

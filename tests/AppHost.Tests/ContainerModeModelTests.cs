@@ -1,0 +1,104 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Postgres;
+using Aspire.Hosting.Testing;
+using EventDriven.AppHost.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EventDriven.AppHost.Tests;
+
+/// <summary>
+/// Container mode cannot run here (no container runtime), so its resource model is checked instead: images,
+/// arguments, environment, volumes, endpoints and references, as the orchestrator would receive them.
+/// </summary>
+public sealed class ContainerModeModelTests
+{
+    [Fact]
+    public async Task Postgres_is_a_container_with_logical_replication_and_a_data_volume()
+    {
+        var model = await ContainerModelAsync();
+
+        var postgres = Assert.IsType<PostgresServerResource>(model.Resources.Single(r => r.Name == "postgres"));
+        var image = postgres.Annotations.OfType<ContainerImageAnnotation>().Single();
+        Assert.Equal("library/postgres", image.Image);
+        var arguments = await ArgumentsAsync(postgres);
+        Assert.Contains("wal_level=logical", arguments);
+        Assert.Contains(postgres.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target.StartsWith("/var/lib/postgresql", StringComparison.Ordinal));
+        foreach (var database in new[] { "accountdb", "transactionsdb", "reactordb" })
+        {
+            Assert.Same(postgres, Assert.IsType<PostgresDatabaseResource>(model.Resources.Single(r => r.Name == database)).Parent);
+        }
+    }
+
+    [Fact]
+    public async Task Kafka_is_a_single_node_KRaft_container_reachable_from_the_host_and_from_containers()
+    {
+        var model = await ContainerModelAsync();
+
+        var kafka = Assert.IsType<KafkaServerResource>(model.Resources.Single(r => r.Name == "kafka"));
+        var image = kafka.Annotations.OfType<ContainerImageAnnotation>().Single();
+        Assert.Equal(("docker.io", "confluentinc/confluent-local", "8.1.1"), (image.Registry, image.Image, image.Tag));
+
+        var endpoints = kafka.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+        Assert.Equal(9092, endpoints["tcp"].TargetPort);
+        Assert.Equal(9093, endpoints["internal"].TargetPort);
+
+        var environment = await EnvironmentAsync(kafka);
+        Assert.Contains("PLAINTEXT_HOST://0.0.0.0:9092", environment["KAFKA_LISTENERS"], StringComparison.Ordinal);
+        Assert.Contains("PLAINTEXT_INTERNAL://kafka:9093", environment["KAFKA_ADVERTISED_LISTENERS"], StringComparison.Ordinal);
+        Assert.Contains("PLAINTEXT_HOST://localhost:{kafka.bindings.tcp.port}", environment["KAFKA_ADVERTISED_LISTENERS"], StringComparison.Ordinal);
+        Assert.Equal("3", environment["KAFKA_NUM_PARTITIONS"]);
+        Assert.Equal("/var/lib/kafka/data", environment["KAFKA_LOG_DIRS"]);
+        Assert.Contains(kafka.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/var/lib/kafka/data");
+        Assert.Equal("{kafka.bindings.tcp.host}:{kafka.bindings.tcp.port}", kafka.ConnectionStringExpression.ValueExpression);
+        Assert.Contains(kafka.Annotations, a => a is HealthCheckAnnotation);
+    }
+
+    [Theory]
+    [InlineData("account", "accountdb")]
+    [InlineData("transactions", "transactionsdb")]
+    [InlineData("reactor", "reactordb")]
+    public async Task Each_service_gets_its_database_and_kafka_and_waits_for_them(string service, string database)
+    {
+        var model = await ContainerModelAsync();
+
+        var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == service);
+        var environment = await EnvironmentAsync(project);
+        Assert.Equal($"{{{database}.connectionString}}", environment[$"ConnectionStrings__{database}"]);
+        Assert.Equal("{kafka.connectionString}", environment["ConnectionStrings__kafka"]);
+        var waitsFor = project.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).ToList();
+        Assert.Contains(database, waitsFor);
+        Assert.Contains("kafka", waitsFor);
+        Assert.Contains(project.Annotations, a => a is HealthCheckAnnotation);
+    }
+
+    [Fact]
+    public async Task The_web_app_waits_for_the_three_services_and_is_reachable_from_outside()
+    {
+        var model = await ContainerModelAsync();
+
+        var web = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "web");
+        Assert.Equal(["account", "reactor", "transactions"], web.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order());
+        Assert.Contains(web.Annotations.OfType<EndpointAnnotation>(), e => e.IsExternal);
+    }
+
+    private static async Task<DistributedApplicationModel> ContainerModelAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--Infrastructure:Mode=containers", "--operation", "publish"], TestContext.Current.CancellationToken);
+        return new DistributedApplicationModel(builder.Resources);
+    }
+
+    private static async Task<Dictionary<string, string>> EnvironmentAsync(IResource resource) =>
+        (await PublishConfigurationAsync(resource)).EnvironmentVariables.ToDictionary(pair => pair.Key, pair => pair.Value);
+
+    private static async Task<List<string>> ArgumentsAsync(IResource resource) =>
+        [.. (await PublishConfigurationAsync(resource)).Arguments.Select(argument => argument.Value)];
+
+    /// <summary>Arguments and environment as the publisher resolves them (references stay as manifest expressions).</summary>
+    private static Task<IExecutionConfigurationResult> PublishConfigurationAsync(IResource resource) =>
+        ExecutionConfigurationBuilder.Create(resource)
+            .WithArgumentsConfig()
+            .WithEnvironmentVariablesConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, TestContext.Current.CancellationToken);
+}
