@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test project against real PostgreSQL, the local Kafka broker and the whole AppHost, then prints
+# "N passed, N failed, N skipped" counted from the xUnit result files.
+set -uo pipefail
+cd "$(dirname "$0")"
+scripts/install-prerequisites.sh || exit 1
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+timeout 45m dotnet test --solution EventDriven.sln --report-xunit-xml --results-directory "$results" "$@"
+status=$?
+
+passed=0 failed=0 skipped=0 reports=0
+while IFS= read -r report; do
+  reports=$((reports + 1))
+  line=$(grep -o '<assembly [^>]*>' "$report" | head -n 1)
+  attr() { echo "$line" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(attr passed))) failed=$((failed + $(attr failed))) skipped=$((skipped + $(attr skipped)))
+done < <(find "$results" -name '*.xml' -type f)
+
+# A test project that crashed or never ran leaves no report: count it as a failure, not as nothing.
+projects=$(find tests -name '*.Tests.csproj' | wc -l)
+if [ "$reports" -lt "$projects" ]; then
+  echo "$((projects - reports)) test project(s) left no results (crashed or did not run)." >&2
+  failed=$((failed + projects - reports))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $status." >&2
+  failed=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

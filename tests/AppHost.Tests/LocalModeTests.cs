@@ -1,0 +1,86 @@
+using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace EventDriven.AppHost.Tests;
+
+/// <summary>The AppHost without a container runtime: every resource comes up healthy and is what it claims to be.</summary>
+public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelper output) : IClassFixture<LocalAppHostFixture>
+{
+    [Fact]
+    public void Every_resource_becomes_healthy()
+    {
+        output.WriteLine($"All {LocalAppHostFixture.Resources.Length} resources healthy {fixture.StartupTime.TotalSeconds:F1} s after start.");
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+
+        // Local mode runs processes only: nothing needs a container runtime.
+        Assert.DoesNotContain(model.Resources, r => r is ContainerResource);
+        Assert.Equal(LocalAppHostFixture.Resources.Order(), model.Resources.Select(r => r.Name).Where(LocalAppHostFixture.Resources.Contains).Order());
+    }
+
+    [Theory]
+    [InlineData("accountdb")]
+    [InlineData("transactionsdb")]
+    [InlineData("reactordb")]
+    public async Task Each_database_exists_with_logical_replication_enabled(string database)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database, TestContext.Current.CancellationToken));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(database, connection.Database);
+        await using var walLevel = new NpgsqlCommand("SHOW wal_level", connection);
+        Assert.Equal("logical", await walLevel.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+
+        // What the Account relay will do: a logical slot with the pgoutput plugin (temporary, gone with the session).
+        await using var slot = new NpgsqlCommand("SELECT slot_name FROM pg_create_logical_replication_slot($1, 'pgoutput', true)", connection)
+        {
+            Parameters = { new() { Value = $"test_{Guid.NewGuid():N}" } },
+        };
+        Assert.NotNull(await slot.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Kafka_has_every_topic_of_the_system_and_round_trips_a_message()
+    {
+        var bootstrap = await fixture.App.GetConnectionStringAsync("kafka", TestContext.Current.CancellationToken);
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+        {
+            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+            foreach (var topic in Topics.All)
+            {
+                Assert.Equal(3, Assert.Single(metadata.Topics, t => t.Topic == topic).Partitions.Count);
+            }
+        }
+
+        var key = Guid.NewGuid().ToString();
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = bootstrap }).Build();
+        var delivered = await producer.ProduceAsync(Topics.AccountNotifications, new Message<string, string> { Key = key, Value = "ping" }, TestContext.Current.CancellationToken);
+
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = key }).Build();
+        consumer.Assign(delivered.TopicPartitionOffset);
+        var consumed = consumer.Consume(TimeSpan.FromSeconds(30));
+        Assert.Equal((key, "ping"), (consumed?.Message.Key, consumed?.Message.Value));
+    }
+
+    [Theory]
+    [InlineData("account")]
+    [InlineData("transactions")]
+    [InlineData("reactor")]
+    [InlineData("web")]
+    public async Task Each_service_answers_health_and_aliveness(string service)
+    {
+        using var http = fixture.App.CreateHttpClient(service);
+
+        foreach (var path in new[] { "/health", "/alive" })
+        {
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+    }
+}
