@@ -70,8 +70,28 @@ public static class KafkaBuilderExtensions
                 context.EnvironmentVariables["LocalKafka__Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
             })
             .WithOtlpExporter()
-            .WithKafkaHealthCheck();
+            .WithKafkaHealthCheck()
+            .WithBrokerCommand("broker-down", "Take broker down", "/broker/down", "PlugDisconnected")
+            .WithBrokerCommand("broker-up", "Bring broker up", "/broker/up", "PlugConnected");
     }
+
+    /// <summary>A dashboard command for a fault drill, sent to the stand-in's control endpoint.</summary>
+    private static IResourceBuilder<LocalKafkaResource> WithBrokerCommand(
+        this IResourceBuilder<LocalKafkaResource> builder, string name, string displayName, string path, string icon) =>
+        builder.WithCommand(name, displayName, async context =>
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(builder.Resource.ControlEndpoint.Url) };
+            using var response = await http.PostAsync(new Uri(path, UriKind.Relative), content: null, context.CancellationToken);
+            return response.IsSuccessStatusCode
+                ? CommandResults.Success()
+                : CommandResults.Failure($"The broker's control endpoint answered {(int)response.StatusCode}.");
+        }, new CommandOptions
+        {
+            IconName = icon,
+            UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running
+                ? ResourceCommandState.Enabled
+                : ResourceCommandState.Disabled,
+        });
 
     /// <summary>Healthy when the broker answers a metadata request, as clients first ask it.</summary>
     private static IResourceBuilder<T> WithKafkaHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString

@@ -5,6 +5,7 @@ using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
 namespace EventDriven.AppHost.Tests;
@@ -65,6 +66,27 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         consumer.Assign(delivered.TopicPartitionOffset);
         var consumed = consumer.Consume(TimeSpan.FromSeconds(30));
         Assert.Equal((key, "ping"), (consumed?.Message.Key, consumed?.Message.Value));
+    }
+
+    [Fact]
+    public async Task The_dashboard_commands_take_the_broker_down_and_bring_it_back()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+
+        var down = await fixture.App.ResourceCommands.ExecuteCommandAsync("kafka", "broker-down", cancellation);
+        Assert.True(down.Success, down.Message);
+        try
+        {
+            await fixture.App.ResourceNotifications.WaitForResourceAsync(
+                "kafka", e => e.Snapshot.HealthStatus == HealthStatus.Unhealthy, cancellation).WaitAsync(TimeSpan.FromSeconds(60), cancellation);
+        }
+        finally
+        {
+            var up = await fixture.App.ResourceCommands.ExecuteCommandAsync("kafka", "broker-up", cancellation);
+            Assert.True(up.Success, up.Message);
+        }
+
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("kafka", cancellation).WaitAsync(TimeSpan.FromSeconds(60), cancellation);
     }
 
     [Theory]
