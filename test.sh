@@ -9,8 +9,16 @@ results="$(pwd)/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
 
-timeout 45m dotnet test --solution EventDriven.sln --report-xunit-xml --results-directory "$results" "$@"
-status=$?
+status=0
+dotnet build EventDriven.sln || status=$?
+# One test project at a time, each with a result file of its own name.
+if [ "$status" -eq 0 ]; then
+  for project in $(find tests -name '*.Tests.csproj' | sort); do
+    name=$(basename "$project" .csproj)
+    timeout 30m dotnet test --project "$project" --no-build \
+      --report-xunit-xml --report-xunit-xml-filename "$name.xml" --results-directory "$results" "$@" || status=$?
+  done
+fi
 
 passed=0 failed=0 skipped=0 reports=0
 while IFS= read -r report; do
