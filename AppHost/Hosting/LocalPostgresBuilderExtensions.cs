@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
