@@ -1,0 +1,29 @@
+using EventDriven.LocalKurrentDB;
+using EventDriven.LocalKurrentDB.Api;
+using EventDriven.LocalKurrentDB.Storage;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.AddGrpc(options =>
+{
+    // KurrentDB accepts events up to 16 MiB; gRPC's default cap is 4 MiB.
+    options.MaxReceiveMessageSize = 17 * 1024 * 1024;
+    options.MaxSendMessageSize = 17 * 1024 * 1024;
+});
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(services => EventLog.Open(
+    builder.Configuration["LocalKurrentDB:DataDirectory"] is { Length: > 0 } directory ? directory : Path.Combine(AppContext.BaseDirectory, "data"),
+    services.GetRequiredService<ILoggerFactory>().CreateLogger<EventLog>()));
+
+var app = builder.Build();
+
+// Open (and recover) the log before the first request, so a damaged log fails the start, not a client call.
+app.Services.GetRequiredService<EventLog>();
+
+app.MapGrpcService<StreamsService>();
+app.MapGrpcService<ServerFeaturesService>();
+app.MapGet("/health/live", () => TypedResults.NoContent());
+app.MapDefaultEndpoints();
+
+app.Run();
