@@ -3,7 +3,8 @@
 # "N passed, N failed, N skipped" counted from the xUnit result files.
 set -uo pipefail
 cd "$(dirname "$0")"
-scripts/install-prerequisites.sh || exit 1
+scripts/install-prerequisites.sh --tests || exit 1
+npm ci --prefix tests/KurrentDB.Conformance --no-audit --no-fund --loglevel=error || exit 1
 
 results="$(pwd)/TestResults"
 rm -rf "$results"

@@ -10,6 +10,8 @@ internal static class LocalInfrastructureAssemblies
 {
     public static string LocalKafka => Path("LocalKafkaAssembly");
 
+    public static string LocalKurrentDB => Path("LocalKurrentDBAssembly");
+
     private static string Path(string key)
     {
         var path = typeof(LocalInfrastructureAssemblies).Assembly

@@ -2,7 +2,8 @@ using EventDriven.LocalKurrentDB;
 using EventDriven.LocalKurrentDB.Api;
 using EventDriven.LocalKurrentDB.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
+// Its settings (the HTTP/2-only gRPC endpoint above all) sit beside the assembly, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults();
 builder.Services.AddGrpc(options =>
