@@ -12,6 +12,8 @@ var reactorDb = postgres.AddDatabase("reactordb");
 
 var kafka = infrastructure.AddKafka("kafka");
 
+var kurrentdb = infrastructure.AddKurrentDB("kurrentdb");
+
 // Services
 var account = builder.AddProject<Projects.Account>("account")
     .WithReference(accountDb).WaitFor(accountDb)
@@ -19,6 +21,7 @@ var account = builder.AddProject<Projects.Account>("account")
     .WithHttpHealthCheck("/health");
 
 var transactions = builder.AddProject<Projects.Transactions>("transactions")
+    .WithReference(kurrentdb).WaitFor(kurrentdb)
     .WithReference(transactionsDb).WaitFor(transactionsDb)
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(account)

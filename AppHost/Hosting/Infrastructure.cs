@@ -26,6 +26,12 @@ public sealed class Infrastructure(IDistributedApplicationBuilder builder, Infra
         return new PostgresServer(local, database => local.AddDatabase(database));
     }
 
+    /// <summary>KurrentDB: the official image with a data volume, or the project's KurrentDB API server on a local folder.</summary>
+    public IResourceBuilder<IResourceWithConnectionString> AddKurrentDB([ResourceName] string name) =>
+        Mode == InfrastructureMode.Containers
+            ? builder.AddKurrentDB(name).WithDataVolume()
+            : builder.AddLocalKurrentDB(name);
+
     /// <summary>Kafka: a single-node KRaft container with a data volume, or librdkafka's in-memory mock cluster.</summary>
     public IResourceBuilder<IResourceWithConnectionString> AddKafka([ResourceName] string name) =>
         Mode == InfrastructureMode.Containers

@@ -1,0 +1,8 @@
+namespace EventDriven.KurrentDB.Client;
+
+/// <summary>Whether the stream read exists.</summary>
+public enum ReadState
+{
+    StreamNotFound,
+    Ok,
+}

@@ -1,0 +1,4 @@
+namespace EventDriven.KurrentDB.Client;
+
+/// <summary>A successful append.</summary>
+public readonly record struct SuccessResult(StreamRevision NextExpectedStreamRevision, Position LogPosition) : IWriteResult;
