@@ -3,7 +3,11 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>The activity sources and meters of the project's own integrations, registered once by the service defaults.</summary>
 public static class EventDrivenTelemetry
 {
-    public static readonly string[] ActivitySourceNames = [EventDriven.ServiceDefaults.Kafka.KafkaTelemetry.ActivitySourceName];
+    public static readonly string[] ActivitySourceNames =
+    [
+        EventDriven.ServiceDefaults.Kafka.KafkaTelemetry.ActivitySourceName,
+        EventDriven.KurrentDB.Client.KurrentDBTelemetry.ActivitySourceName,
+    ];
 
     public static readonly string[] MeterNames = [EventDriven.ServiceDefaults.Kafka.KafkaTelemetry.MeterName];
 }

@@ -1,6 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddKurrentDBClient("kurrentdb");
 builder.AddNpgsqlDataSource("transactionsdb");
 builder.AddKafkaProducer<string, byte[]>("kafka");
 

@@ -54,6 +54,26 @@ public sealed class ContainerModeModelTests
         Assert.Contains(kafka.Annotations, a => a is HealthCheckAnnotation);
     }
 
+    [Fact]
+    public async Task KurrentDB_is_an_insecure_single_node_with_its_data_in_a_volume_and_feeds_transactions()
+    {
+        var model = await ContainerModelAsync();
+
+        var kurrentdb = Assert.IsType<KurrentDBResource>(model.Resources.Single(r => r.Name == "kurrentdb"));
+        var image = kurrentdb.Annotations.OfType<ContainerImageAnnotation>().Single();
+        Assert.Equal(("docker.kurrent.io", "kurrent-latest/kurrentdb"), (image.Registry, image.Image));
+        Assert.Equal(2113, kurrentdb.Annotations.OfType<EndpointAnnotation>().Single().TargetPort);
+        var environment = await EnvironmentAsync(kurrentdb);
+        Assert.Equal("true", environment["KURRENTDB_INSECURE"]);
+        Assert.Equal("1", environment["KURRENTDB_CLUSTER_SIZE"]);
+        Assert.Contains(kurrentdb.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/var/lib/kurrentdb");
+        Assert.Equal("kurrentdb://{kurrentdb.bindings.http.host}:{kurrentdb.bindings.http.port}?tls=false", kurrentdb.ConnectionStringExpression.ValueExpression);
+
+        var transactions = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "transactions");
+        Assert.Equal("{kurrentdb.connectionString}", (await EnvironmentAsync(transactions))["ConnectionStrings__kurrentdb"]);
+        Assert.Contains("kurrentdb", transactions.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+    }
+
     [Theory]
     [InlineData("account", "accountdb")]
     [InlineData("transactions", "transactionsdb")]

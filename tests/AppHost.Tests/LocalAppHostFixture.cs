@@ -6,11 +6,11 @@ namespace EventDriven.AppHost.Tests;
 
 /// <summary>
 /// The whole AppHost in local mode, started once for the tests that share it: PostgreSQL from the machine's binaries
-/// on a fresh data folder, the local Kafka broker, and the four services.
+/// on a fresh data folder, the local Kafka broker, the local KurrentDB server, and the four services.
 /// </summary>
 public sealed class LocalAppHostFixture : IAsyncLifetime
 {
-    public static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "account", "transactions", "reactor", "web"];
+    public static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "kurrentdb", "account", "transactions", "reactor", "web"];
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"eventdriven-tests-{Guid.NewGuid():N}");
 
@@ -30,6 +30,7 @@ public sealed class LocalAppHostFixture : IAsyncLifetime
                 // Kernel-picked ports, so a developer's running AppHost (on 5432/9092) is left alone.
                 "--LocalInfrastructure:PostgresPort=0",
                 "--LocalInfrastructure:KafkaPort=0",
+                "--LocalInfrastructure:KurrentDBPort=0",
             ]);
         App = await builder.BuildAsync();
 

@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using EventDriven.Contracts;
+using EventDriven.KurrentDB.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -66,6 +67,21 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         consumer.Assign(delivered.TopicPartitionOffset);
         var consumed = consumer.Consume(TimeSpan.FromSeconds(30));
         Assert.Equal((key, "ping"), (consumed?.Message.Key, consumed?.Message.Value));
+    }
+
+    [Fact]
+    public async Task KurrentDB_takes_appends_and_serves_them_back_through_the_connection_string()
+    {
+        var connectionString = await fixture.App.GetConnectionStringAsync("kurrentdb", TestContext.Current.CancellationToken);
+        Assert.StartsWith("kurrentdb://localhost:", connectionString, StringComparison.Ordinal);
+        await using var client = new KurrentDBClient(KurrentDBClientSettings.Create(connectionString!));
+        var stream = $"apphost-{Guid.NewGuid():N}";
+
+        await client.AppendToStreamAsync(stream, StreamState.NoStream, [new EventData(EventDriven.KurrentDB.Client.Uuid.NewUuid(), "Checked", "{}"u8.ToArray())], cancellationToken: TestContext.Current.CancellationToken);
+        var events = await client.ReadStreamAsync(Direction.Forwards, stream, StreamPosition.Start, cancellationToken: TestContext.Current.CancellationToken)
+            .ToListAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("Checked", Assert.Single(events).Event.EventType);
     }
 
     [Fact]
