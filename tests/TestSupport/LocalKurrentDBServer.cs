@@ -17,6 +17,9 @@ public sealed class LocalKurrentDBServer : IAsyncLifetime
 
     public string ConnectionString => $"kurrentdb://localhost:{_grpcPort}?tls=false";
 
+    /// <summary>The gRPC endpoint itself (HTTP/2 cleartext), for tests that speak the protocol directly.</summary>
+    public Uri GrpcAddress => new($"http://localhost:{_grpcPort}");
+
     public async ValueTask InitializeAsync() => await StartAsync();
 
     public async Task StartAsync()
