@@ -5,7 +5,6 @@ using Confluent.Kafka.Admin;
 using EventDriven.Contracts;
 using EventDriven.LocalInfrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EventDriven.AppHost.Hosting;
@@ -36,7 +35,7 @@ public static class KafkaBuilderExtensions
                 context.EnvironmentVariables["KAFKA_ADVERTISED_LISTENERS"] =
                     ReferenceExpression.Create($"PLAINTEXT://localhost:29092,PLAINTEXT_HOST://localhost:{hostPort},PLAINTEXT_INTERNAL://{kafka.Name}:{KafkaServerResource.InternalTargetPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             })
-            .WithKafkaHealthCheck()
+            .WithHealthCheck(new KafkaMetadataHealthCheck(kafka))
             .OnResourceReady(async (resource, _, cancellationToken) =>
                 await CreateTopicsAsync(await resource.ConnectionStringExpression.GetValueAsync(cancellationToken), cancellationToken));
     }
@@ -70,7 +69,7 @@ public static class KafkaBuilderExtensions
                 context.EnvironmentVariables["LocalKafka__Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
             })
             .WithOtlpExporter()
-            .WithKafkaHealthCheck()
+            .WithHealthCheck(new KafkaMetadataHealthCheck(kafka))
             .WithBrokerCommand("broker-down", "Take broker down", "/broker/down", "PlugDisconnected")
             .WithBrokerCommand("broker-up", "Bring broker up", "/broker/up", "PlugConnected");
     }
@@ -93,15 +92,6 @@ public static class KafkaBuilderExtensions
                 : ResourceCommandState.Disabled,
         });
 
-    /// <summary>Healthy when the broker answers a metadata request, as clients first ask it.</summary>
-    private static IResourceBuilder<T> WithKafkaHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString
-    {
-        var key = $"{builder.Resource.Name}_check";
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key, new KafkaMetadataHealthCheck(builder.Resource), failureStatus: null, tags: null));
-        return builder.WithHealthCheck(key);
-    }
-
     private static async Task CreateTopicsAsync(string? bootstrapServers, CancellationToken cancellationToken)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
@@ -116,6 +106,7 @@ public static class KafkaBuilderExtensions
         }
     }
 
+    /// <summary>Healthy when the broker answers a metadata request, as clients first ask it.</summary>
     private sealed class KafkaMetadataHealthCheck(IResourceWithConnectionString resource) : IHealthCheck, IDisposable
     {
         private IAdminClient? _admin;

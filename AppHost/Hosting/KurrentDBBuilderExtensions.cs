@@ -4,7 +4,6 @@ using Aspire.Hosting.Utils;
 using EventDriven.KurrentDB.Client;
 using EventDriven.LocalInfrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EventDriven.AppHost.Hosting;
@@ -27,7 +26,7 @@ public static class KurrentDBBuilderExtensions
             .WithEnvironment("KURRENTDB_RUN_PROJECTIONS", "All")
             .WithEnvironment("KURRENTDB_START_STANDARD_PROJECTIONS", "true")
             .WithEnvironment("KURRENTDB_NODE_PORT", KurrentDBResource.PrimaryTargetPort.ToString(CultureInfo.InvariantCulture))
-            .WithKurrentDBHealthCheck();
+            .WithHealthCheck(new KurrentDBReadHealthCheck(kurrentdb));
     }
 
     public static IResourceBuilder<KurrentDBResource> WithDataVolume(this IResourceBuilder<KurrentDBResource> builder, string? name = null) =>
@@ -57,18 +56,10 @@ public static class KurrentDBBuilderExtensions
                 context.EnvironmentVariables["LocalKurrentDB__DataDirectory"] = dataDirectory;
             })
             .WithOtlpExporter()
-            .WithKurrentDBHealthCheck();
+            .WithHealthCheck(new KurrentDBReadHealthCheck(kurrentdb));
     }
 
     /// <summary>Healthy when the node answers a read of <c>$all</c> through the project's client, in either mode.</summary>
-    private static IResourceBuilder<T> WithKurrentDBHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString
-    {
-        var key = $"{builder.Resource.Name}_check";
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key, new KurrentDBReadHealthCheck(builder.Resource), failureStatus: null, tags: null));
-        return builder.WithHealthCheck(key);
-    }
-
     private sealed class KurrentDBReadHealthCheck(IResourceWithConnectionString resource) : IHealthCheck, IDisposable
     {
         private KurrentDBClient? _client;

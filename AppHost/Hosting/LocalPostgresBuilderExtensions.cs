@@ -24,14 +24,11 @@ public static class LocalPostgresBuilderExtensions
         var server = new LocalPostgresServerResource(name, cluster.ServerCommand, cluster.DataDirectory, cluster.EnsurePassword());
 
         string? connectionString = null;
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new PostgresHealthCheck(() => connectionString), failureStatus: null, tags: null));
 
         return builder.AddResource(server)
             .WithArgs([.. cluster.ServerArguments(port)])
             .WithEndpoint(port: port, targetPort: port, name: LocalPostgresServerResource.PrimaryEndpointName, isProxied: false)
-            .WithHealthCheck(healthCheckKey)
+            .WithHealthCheck(new PostgresHealthCheck(() => connectionString))
             .OnBeforeResourceStarted(async (_, @event, cancellationToken) =>
             {
                 var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);

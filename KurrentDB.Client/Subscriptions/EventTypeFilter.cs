@@ -1,20 +1,12 @@
 namespace EventDriven.KurrentDB.Client;
 
 /// <summary>Filters <c>$all</c> by event type.</summary>
-public sealed class EventTypeFilter : IEventFilter
+public sealed class EventTypeFilter : EventFilterBase
 {
     private EventTypeFilter(IReadOnlyList<string> prefixes, string? regularExpression, uint? maxSearchWindow)
+        : base(prefixes, regularExpression, maxSearchWindow)
     {
-        Prefixes = prefixes;
-        Regex = regularExpression;
-        MaxSearchWindow = maxSearchWindow;
     }
-
-    public IReadOnlyList<string> Prefixes { get; }
-
-    public string? Regex { get; }
-
-    public uint? MaxSearchWindow { get; }
 
     /// <summary>Event types that start with any of <paramref name="prefixes"/>.</summary>
     public static EventTypeFilter Prefix(params string[] prefixes) => new(FilterArguments.Prefixes(prefixes), null, null);
@@ -28,6 +20,4 @@ public sealed class EventTypeFilter : IEventFilter
 
     /// <summary>Everything but the server's own events, whose types start with <c>$</c>.</summary>
     public static EventTypeFilter ExcludeSystemEvents(uint? maxSearchWindow = null) => RegularExpression(@"^[^\$].*", maxSearchWindow);
-
-    public override string ToString() => $"EventTypeFilter({Regex ?? string.Join('|', Prefixes)})";
 }

@@ -1,20 +1,12 @@
 namespace EventDriven.KurrentDB.Client;
 
 /// <summary>Filters <c>$all</c> by stream name.</summary>
-public sealed class StreamFilter : IEventFilter
+public sealed class StreamFilter : EventFilterBase
 {
     private StreamFilter(IReadOnlyList<string> prefixes, string? regularExpression, uint? maxSearchWindow)
+        : base(prefixes, regularExpression, maxSearchWindow)
     {
-        Prefixes = prefixes;
-        Regex = regularExpression;
-        MaxSearchWindow = maxSearchWindow;
     }
-
-    public IReadOnlyList<string> Prefixes { get; }
-
-    public string? Regex { get; }
-
-    public uint? MaxSearchWindow { get; }
 
     /// <summary>Streams whose names start with any of <paramref name="prefixes"/>.</summary>
     public static StreamFilter Prefix(params string[] prefixes) => new(FilterArguments.Prefixes(prefixes), null, null);
@@ -25,6 +17,4 @@ public sealed class StreamFilter : IEventFilter
     /// <summary>Streams whose names match <paramref name="regex"/>.</summary>
     public static StreamFilter RegularExpression(string regex, uint? maxSearchWindow = null) =>
         new([], FilterArguments.Regex(regex), FilterArguments.Window(maxSearchWindow));
-
-    public override string ToString() => $"StreamFilter({Regex ?? string.Join('|', Prefixes)})";
 }
