@@ -1,11 +1,23 @@
+using EventDriven.Accounts;
+using EventDriven.Accounts.Features;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("accountdb");
-builder.AddKafkaProducer<string, byte[]>("kafka");
+builder.AddAccountServices();
 
 var app = builder.Build();
 
+// Unreadable bodies are the client's fault: 400 with problem details, never a 500.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
+app.UseStatusCodePages();
+app.MapAccountsApi();
 app.MapDefaultEndpoints();
 
 app.Run();
+
+/// <summary>The entry point, visible to the integration tests' host.</summary>
+public partial class Program;

@@ -43,6 +43,7 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
+                .AddMeter(builder.Environment.ApplicationName)
                 .AddMeter(EventDrivenTelemetry.MeterNames))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)

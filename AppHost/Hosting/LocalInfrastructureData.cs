@@ -1,3 +1,4 @@
+using EventDriven.LocalInfrastructure.Postgres;
 using Microsoft.Extensions.Configuration;
 
 namespace EventDriven.AppHost.Hosting;

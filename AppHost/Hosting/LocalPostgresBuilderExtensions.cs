@@ -5,6 +5,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
+using EventDriven.LocalInfrastructure.Postgres;
+
 namespace EventDriven.AppHost.Hosting;
 
 public static class LocalPostgresBuilderExtensions

@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using EventDriven.LocalInfrastructure.Postgres;
 
 namespace EventDriven.AppHost.Hosting;
 
@@ -10,7 +11,6 @@ public sealed class LocalPostgresServerResource(string name, string command, str
     : ExecutableResource(name, command, dataDirectory), IResourceWithConnectionString
 {
     internal const string PrimaryEndpointName = "tcp";
-    internal const string UserName = "postgres";
 
     public string DataDirectory { get; } = dataDirectory;
 
@@ -19,7 +19,7 @@ public sealed class LocalPostgresServerResource(string name, string command, str
     public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={PrimaryEndpoint.Property(EndpointProperty.Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username={UserName};Password={Password}");
+        $"Host={PrimaryEndpoint.Property(EndpointProperty.Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username={LocalPostgresCluster.UserName};Password={Password}");
 
     internal Dictionary<string, string> Databases { get; } = [];
 }

@@ -1,4 +1,4 @@
-namespace EventDriven.AppHost.Hosting;
+namespace EventDriven.LocalInfrastructure.Postgres;
 
 /// <summary>The folder holding <c>postgres</c> and <c>initdb</c> (Debian keeps them out of PATH, per major version).</summary>
 internal sealed record PostgresBinaries(string Directory)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
-namespace EventDriven.AppHost.Hosting;
+namespace EventDriven.LocalInfrastructure.Postgres;
 
 /// <summary>
 /// A private PostgreSQL cluster in one folder: <c>data/</c> (initdb'd on first run) and <c>password</c> (generated
@@ -12,6 +12,9 @@ namespace EventDriven.AppHost.Hosting;
 internal sealed partial class LocalPostgresCluster(string folder, PostgresBinaries binaries)
 {
     private const string ServiceUser = "postgres";
+
+    /// <summary>The cluster's superuser, as in the PostgreSQL container image.</summary>
+    public const string UserName = "postgres";
 
     public string DataDirectory { get; } = Path.Combine(folder, "data");
 
@@ -72,7 +75,7 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
         [
             .. AsServiceUser(binaries.InitDb),
             "-D", DataDirectory,
-            "-U", LocalPostgresServerResource.UserName,
+            "-U", LocalPostgresCluster.UserName,
             "--pwfile", PasswordFile,
             "--auth", "scram-sha-256",
             "--encoding", "UTF8",

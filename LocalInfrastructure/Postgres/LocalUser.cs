@@ -1,4 +1,4 @@
-namespace EventDriven.AppHost.Hosting;
+namespace EventDriven.LocalInfrastructure.Postgres;
 
 internal static class LocalUser
 {

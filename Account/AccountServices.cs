@@ -1,0 +1,60 @@
+using Confluent.Kafka;
+using EventDriven.Accounts.Features;
+using EventDriven.Accounts.Relay;
+using EventDriven.Accounts.Storage;
+using Npgsql;
+
+namespace EventDriven.Accounts;
+
+public static class AccountServices
+{
+    /// <summary>PostgreSQL, Kafka, the schema, the command handler and the configured outbox relay (<c>Account:Relay:Mode</c>).</summary>
+    public static WebApplicationBuilder AddAccountServices(this WebApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDataSource(AccountDatabase.ConnectionName);
+        // The data source hides the password from its connection string; replication and leadership need it whole.
+        builder.Services.AddSingleton(new AccountDatabase(builder.Configuration.GetConnectionString(AccountDatabase.ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{AccountDatabase.ConnectionName} is required.")));
+        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        {
+            // Retries never duplicate or reorder a partition's messages; acks from all in-sync replicas.
+            settings.Config.EnableIdempotence = true;
+            settings.Config.Acks = Acks.All;
+            settings.Config.LingerMs ??= 1;
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AccountStore>();
+        builder.Services.AddSingleton<AccountCommandHandler>();
+        builder.Services.AddSingleton<OutboxPublisher>();
+        builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection("Account:Relay"));
+
+        // Hosted services start in order: the schema exists before any relay runs.
+        builder.Services.AddHostedService<SchemaMigration>();
+        switch (builder.Configuration.GetValue("Account:Relay:Mode", RelayMode.Cdc))
+        {
+            case RelayMode.Cdc:
+                builder.Services.AddHostedService<CdcRelay>();
+                break;
+            case RelayMode.Polling:
+                builder.Services.AddHostedService<PollingRelay>();
+                break;
+        }
+
+        return builder;
+    }
+
+    /// <summary>The Account database's connection string, for the connections a data source cannot hand out.</summary>
+    public sealed record AccountDatabase(string ConnectionString)
+    {
+        public const string ConnectionName = "accountdb";
+    }
+
+    private sealed class SchemaMigration(NpgsqlDataSource dataSource) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Schema.MigrateAsync(dataSource, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

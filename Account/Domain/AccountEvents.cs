@@ -1,0 +1,49 @@
+using EventDriven.Contracts.Accounts;
+
+namespace EventDriven.Accounts.Domain;
+
+/// <summary>Facts about an account, after a decision. <see cref="Type"/> is the stable wire name of each.</summary>
+public abstract record AccountEvent
+{
+    public abstract string Type { get; }
+}
+
+public sealed record AccountOpened(Guid AccountId, string OwnerName, ContactDetails Contact, PostalAddress Address, string Currency) : AccountEvent
+{
+    public override string Type => AccountEventTypes.Opened;
+}
+
+public sealed record AddressChanged(PostalAddress Address) : AccountEvent
+{
+    public override string Type => AccountEventTypes.AddressChanged;
+}
+
+public sealed record ContactDetailsChanged(ContactDetails Contact) : AccountEvent
+{
+    public override string Type => AccountEventTypes.ContactDetailsChanged;
+}
+
+public sealed record AccountFrozen(string Reason) : AccountEvent
+{
+    public override string Type => AccountEventTypes.Frozen;
+}
+
+public sealed record AccountUnfrozen(string Reason) : AccountEvent
+{
+    public override string Type => AccountEventTypes.Unfrozen;
+}
+
+public sealed record ClosureRequested : AccountEvent
+{
+    public override string Type => AccountEventTypes.ClosureRequested;
+}
+
+public sealed record AccountClosed : AccountEvent
+{
+    public override string Type => AccountEventTypes.Closed;
+}
+
+public sealed record ClosureRejected(string Reason) : AccountEvent
+{
+    public override string Type => AccountEventTypes.ClosureRejected;
+}

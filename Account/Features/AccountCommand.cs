@@ -1,0 +1,26 @@
+using EventDriven.Accounts.Domain;
+
+namespace EventDriven.Accounts.Features;
+
+/// <summary>
+/// A command's envelope: which account (a new id when it opens one), the client's idempotency key and a hash of the
+/// request it was sent with, and the version <c>If-Match</c> expects, if any.
+/// </summary>
+public sealed record AccountCommand(Guid AccountId, bool Creates, string IdempotencyKey, string RequestHash, long? ExpectedVersion);
+
+public abstract record CommandOutcome
+{
+    /// <summary>Applied now, or earlier under the same idempotency key.</summary>
+    public sealed record Done(Account Account, bool Created) : CommandOutcome;
+
+    public sealed record NotFound : CommandOutcome;
+
+    /// <summary><c>If-Match</c> named another version than the account's.</summary>
+    public sealed record PreconditionFailed(long CurrentVersion) : CommandOutcome;
+
+    /// <summary>The account's state does not allow the command.</summary>
+    public sealed record Refused(string Reason) : CommandOutcome;
+
+    /// <summary>The idempotency key was used before for a different request.</summary>
+    public sealed record KeyReused : CommandOutcome;
+}

@@ -1,0 +1,37 @@
+using Npgsql;
+
+namespace EventDriven.Accounts.Outbox;
+
+/// <summary>Inserts outbox messages in the command's own transaction: they exist exactly when the change does.</summary>
+public static class OutboxWriter
+{
+    public static async Task AppendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var message in messages)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                "INSERT INTO outbox (event_id, topic, message_key, ce_type, payload, occurred_at, traceparent, tracestate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            {
+                Parameters =
+                {
+                    new() { Value = message.EventId },
+                    new() { Value = message.Topic },
+                    new() { Value = message.Key },
+                    new() { Value = message.Type },
+                    new() { Value = message.Payload },
+                    new() { Value = message.OccurredAt },
+                    new() { Value = (object?)message.TraceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                    new() { Value = (object?)message.TraceState ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                },
+            });
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Threading.Channels;
+using EventDriven.Accounts.Outbox;
+using EventDriven.Accounts.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using Npgsql.Replication.PgOutput.Messages;
+using NpgsqlTypes;
+
+namespace EventDriven.Accounts.Relay;
+
+/// <summary>
+/// The change-data-capture relay: reads outbox inserts from the WAL through a durable logical replication slot
+/// (pgoutput, publication on the outbox table only) and produces them to Kafka. A transaction's WAL position is
+/// confirmed to PostgreSQL only after Kafka acknowledged every message in it and every transaction before it, so a
+/// crash at any point re-sends (same event ids) and never loses. Relayed rows are then deleted from the table.
+/// </summary>
+public sealed partial class CdcRelay(
+    NpgsqlDataSource dataSource,
+    AccountServices.AccountDatabase database,
+    OutboxPublisher publisher,
+    IOptions<RelayOptions> options,
+    ILogger<CdcRelay> logger) : BackgroundService
+{
+    private readonly RelayOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var leadership = await RelayLeadership.TryAcquireAsync(database.ConnectionString, stoppingToken);
+                if (leadership is not null)
+                {
+                    LogLeading(logger, _options.SlotName);
+                    await RelayAsync(stoppingToken);
+                }
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRelayFailed(logger, exception);
+            }
+
+            await Task.Delay(_options.RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Streams the slot until cancelled or until a produce fails; the caller starts again from the slot.</summary>
+    public async Task RelayAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSlotAsync(cancellationToken);
+        await using var replication = new LogicalReplicationConnection(database.ConnectionString);
+        await replication.Open(cancellationToken);
+
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var commits = Channel.CreateBounded<PendingCommit>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
+        var confirming = ConfirmInOrderAsync(replication, commits.Reader, failed);
+
+        try
+        {
+            var transaction = new List<Task>();
+            var lastId = 0L;
+            var slot = new PgOutputReplicationSlot(_options.SlotName);
+            var replicationOptions = new PgOutputReplicationOptions(Schema.Publication, PgOutputProtocolVersion.V1);
+            await foreach (var message in replication.StartReplication(slot, replicationOptions, failed.Token))
+            {
+                switch (message)
+                {
+                    case BeginMessage:
+                        transaction = [];
+                        break;
+                    case InsertMessage insert:
+                        var (id, row) = await ReadRowAsync(insert, failed.Token);
+                        lastId = id;
+                        transaction.Add(publisher.PublishAsync(row, row.OccurredAt, failed.Token));
+                        break;
+                    case CommitMessage commit:
+                        await commits.Writer.WriteAsync(new PendingCommit(commit.TransactionEndLsn, [.. transaction], lastId), failed.Token);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            commits.Writer.TryComplete();
+            await failed.CancelAsync();
+            await confirming.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Confirms transactions strictly in commit order, each once all its messages are acknowledged; a failed produce
+    /// stops the relay (cancelling <paramref name="failed"/>) with nothing after it confirmed.
+    /// </summary>
+    private async Task ConfirmInOrderAsync(LogicalReplicationConnection replication, ChannelReader<PendingCommit> commits, CancellationTokenSource failed)
+    {
+        var relayedUpTo = 0L;
+        var deletedUpTo = 0L;
+        try
+        {
+            await foreach (var commit in commits.ReadAllAsync(failed.Token))
+            {
+                await Task.WhenAll(commit.Deliveries);
+                replication.SetReplicationStatus(commit.EndLsn);
+                relayedUpTo = Math.Max(relayedUpTo, commit.LastOutboxId);
+                if (commits.Count == 0)
+                {
+                    // Caught up: tell PostgreSQL, and clear what was relayed from the table.
+                    await replication.SendStatusUpdate(failed.Token);
+                    if (relayedUpTo > deletedUpTo)
+                    {
+                        await DeleteRelayedAsync(relayedUpTo, failed.Token);
+                        deletedUpTo = relayedUpTo;
+                    }
+                }
+            }
+        }
+        catch (Exception exception) when (!failed.IsCancellationRequested)
+        {
+            LogProduceFailed(logger, exception);
+            await failed.CancelAsync();
+        }
+    }
+
+    private async Task DeleteRelayedAsync(long upToId, CancellationToken cancellationToken)
+    {
+        await using var delete = dataSource.CreateCommand("DELETE FROM outbox WHERE id <= $1");
+        delete.Parameters.Add(new() { Value = upToId });
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task EnsureSlotAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT pg_create_logical_replication_slot($1, 'pgoutput')
+            WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)
+            """);
+        command.Parameters.Add(new() { Value = _options.SlotName });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The outbox row's columns, in table order (see <see cref="Schema"/>); values come as text.</summary>
+    private static async Task<(long Id, OutboxMessage Message)> ReadRowAsync(InsertMessage insert, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await foreach (var value in insert.NewRow.WithCancellation(cancellationToken))
+        {
+            values[value.GetFieldName()] = value.IsDBNull ? null : await value.Get<string>(cancellationToken);
+        }
+
+        var message = new OutboxMessage(
+            Guid.Parse(values["event_id"]!),
+            values["topic"]!,
+            values["message_key"]!,
+            values["ce_type"]!,
+            values["payload"]!,
+            DateTimeOffset.Parse(values["occurred_at"]!, System.Globalization.CultureInfo.InvariantCulture),
+            values["traceparent"],
+            values["tracestate"]);
+        return (long.Parse(values["id"]!, System.Globalization.CultureInfo.InvariantCulture), message);
+    }
+
+    private sealed record PendingCommit(NpgsqlLogSequenceNumber EndLsn, Task[] Deliveries, long LastOutboxId);
+
+    [LoggerMessage(LogLevel.Information, "Relaying the outbox from the WAL through slot {Slot}")]
+    private static partial void LogLeading(ILogger logger, string slot);
+
+    [LoggerMessage(LogLevel.Warning, "The CDC relay stopped; it resumes from its slot")]
+    private static partial void LogRelayFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Kafka did not acknowledge a relayed message; nothing after it is confirmed")]
+    private static partial void LogProduceFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using EventDriven.Accounts.Outbox;
+using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Kafka;
+
+namespace EventDriven.Accounts.Relay;
+
+/// <summary>
+/// Produces outbox messages to Kafka with CloudEvents binary-mode headers, inside a relay span that continues the trace
+/// of the request that stored them. Both relays use it.
+/// </summary>
+public sealed class OutboxPublisher
+{
+    public const string TelemetryName = "Account";
+    private static readonly ActivitySource Source = new(TelemetryName);
+
+    private readonly IProducer<string, byte[]> _producer;
+    private readonly Counter<long> _published;
+    private readonly Histogram<double> _lag;
+
+    public OutboxPublisher(IProducer<string, byte[]> producer, IMeterFactory meters)
+    {
+        _producer = producer;
+        var meter = meters.Create(TelemetryName);
+        _published = meter.CreateCounter<long>("account.outbox.published", "{message}", "Outbox messages acknowledged by Kafka, by topic.");
+        _lag = meter.CreateHistogram<double>("account.outbox.relay.lag", "ms", "From the command's commit to Kafka's acknowledgement.");
+    }
+
+    /// <summary>Produces one message; completes when Kafka has acknowledged it.</summary>
+    public async Task PublishAsync(OutboxMessage message, DateTimeOffset committedAt, CancellationToken cancellationToken)
+    {
+        var parent = KafkaTelemetry.ExtractContext(TraceHeaders(message));
+        using var activity = Source.StartActivity($"relay {message.Topic}", ActivityKind.Internal, parent);
+        activity?.SetTag("messaging.message.id", message.EventId.ToString());
+        activity?.SetTag("cloudevents.event_type", message.Type);
+
+        await _producer.ProduceAsync(message.Topic, new Message<string, byte[]>
+        {
+            Key = message.Key,
+            Value = Encoding.UTF8.GetBytes(message.Payload),
+            Timestamp = new Timestamp(message.OccurredAt),
+            Headers = new Headers
+            {
+                { "ce_id", Encoding.UTF8.GetBytes(message.EventId.ToString()) },
+                { "ce_type", Encoding.UTF8.GetBytes(message.Type) },
+                { "ce_source", Encoding.UTF8.GetBytes(AccountEventTypes.Source) },
+                { "ce_time", Encoding.UTF8.GetBytes(message.OccurredAt.ToString("O", CultureInfo.InvariantCulture)) },
+                { "ce_specversion", "1.0"u8.ToArray() },
+                { "ce_subject", Encoding.UTF8.GetBytes(message.Key) },
+                { "content-type", "application/json"u8.ToArray() },
+            },
+        }, cancellationToken).ConfigureAwait(false);
+
+        _published.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", message.Topic));
+        _lag.Record((DateTimeOffset.UtcNow - committedAt).TotalMilliseconds);
+    }
+
+    private static Headers? TraceHeaders(OutboxMessage message)
+    {
+        if (message.TraceParent is null)
+        {
+            return null;
+        }
+
+        var headers = new Headers { { "traceparent", Encoding.UTF8.GetBytes(message.TraceParent) } };
+        if (message.TraceState is { Length: > 0 } state)
+        {
+            headers.Add("tracestate", Encoding.UTF8.GetBytes(state));
+        }
+
+        return headers;
+    }
+}

@@ -1,0 +1,74 @@
+using Npgsql;
+
+namespace EventDriven.Accounts.Storage;
+
+/// <summary>
+/// The Account database, created or brought up to date on start. Several instances may start at once: the script runs
+/// in one transaction under an advisory lock, and every statement is idempotent.
+/// </summary>
+public static class Schema
+{
+    public const string Publication = "account_outbox";
+    private const long MigrationLock = 0x4163636f756e74; // "Account"
+
+    private const string Script = $"""
+        CREATE TABLE IF NOT EXISTS accounts (
+            id uuid PRIMARY KEY,
+            owner_name text NOT NULL,
+            status text NOT NULL,
+            currency char(3) NOT NULL,
+            state jsonb NOT NULL,
+            version bigint NOT NULL,
+            updated_at timestamptz NOT NULL);
+        CREATE INDEX IF NOT EXISTS accounts_status ON accounts (status);
+        CREATE INDEX IF NOT EXISTS accounts_owner_name ON accounts (lower(owner_name));
+
+        -- Three rows per account event (one per topic). The CDC relay reads their inserts from the WAL and deletes
+        -- what it has relayed; the polling relay reads and deletes them here.
+        CREATE TABLE IF NOT EXISTS outbox (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            event_id uuid NOT NULL,
+            topic text NOT NULL,
+            message_key text NOT NULL,
+            ce_type text NOT NULL,
+            payload text NOT NULL,
+            occurred_at timestamptz NOT NULL,
+            traceparent text,
+            tracestate text);
+
+        CREATE TABLE IF NOT EXISTS idempotency_keys (
+            key text PRIMARY KEY,
+            request_hash text NOT NULL,
+            status_code int NOT NULL,
+            response text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now());
+
+        -- Ids of the messages this service has consumed and applied (alerts, closure answers).
+        CREATE TABLE IF NOT EXISTS inbox (
+            event_id uuid PRIMARY KEY,
+            received_at timestamptz NOT NULL DEFAULT now());
+
+        DO $do$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = '{Publication}') THEN
+                CREATE PUBLICATION {Publication} FOR TABLE outbox WITH (publish = 'insert');
+            END IF;
+        END $do$;
+        """;
+
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({MigrationLock})", connection, transaction))
+        {
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var script = new NpgsqlCommand(Script, connection, transaction))
+        {
+            await script.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Accounts;
+using Npgsql;
+
+namespace EventDriven.Accounts.Tests;
+
+/// <summary>Commands over HTTP against PostgreSQL and the local broker, checked on all three account topics.</summary>
+public sealed class AccountApiTests(AccountServiceFixture service) : IClassFixture<AccountServiceFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Opening_an_account_publishes_a_notification_a_delta_and_the_state_under_one_event_id()
+    {
+        using var response = await OpenAsync(Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
+        var account = (await response.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct))!;
+        Assert.Equal($"/accounts/{account.AccountId}", response.Headers.Location?.ToString());
+
+        var notification = Assert.Single(await service.ReadAsync(Topics.AccountNotifications, account.AccountId, 1));
+        var delta = Assert.Single(await service.ReadAsync(Topics.AccountDeltas, account.AccountId, 1));
+        var state = Assert.Single(await service.ReadAsync(Topics.AccountState, account.AccountId, 1));
+        var eventId = AccountServiceFixture.Header(notification, "ce_id");
+        foreach (var message in new[] { notification, delta, state })
+        {
+            Assert.Equal(eventId, AccountServiceFixture.Header(message, "ce_id"));
+            Assert.Equal(AccountEventTypes.Opened, AccountServiceFixture.Header(message, "ce_type"));
+            Assert.Equal("1.0", AccountServiceFixture.Header(message, "ce_specversion"));
+            Assert.Equal(AccountEventTypes.Source, AccountServiceFixture.Header(message, "ce_source"));
+            Assert.Equal("application/json", AccountServiceFixture.Header(message, "content-type"));
+            Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", AccountServiceFixture.Header(message, "traceparent"));
+        }
+
+        var notified = Read<AccountNotification>(notification);
+        Assert.Equal((Guid.Parse(eventId), account.AccountId, 1L, AccountEventTypes.Opened), (notified.EventId, notified.AccountId, notified.Version, notified.Type));
+        Assert.Contains(Read<AccountDelta>(delta).Changes, c => c is { Field: "address.city", Old: null, New: "Amsterdam" });
+        var carried = Read<AccountStateChanged>(state);
+        Assert.Null(carried.Before);
+        Assert.Equal(account, carried.After);
+    }
+
+    [Fact]
+    public async Task Each_change_is_published_in_order_and_its_delta_names_only_the_fields_that_changed()
+    {
+        var account = await OpenAccountAsync();
+
+        using var moved = await SendAsync(HttpMethod.Put, $"/accounts/{account.AccountId}/address", Guid.NewGuid().ToString(),
+            new { street = "Damrak 2", city = "Amsterdam", postalCode = "1012 LG", country = "NL" });
+        using var frozen = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", Guid.NewGuid().ToString(), new { reason = "Unusual activity" });
+
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, frozen.StatusCode);
+        var deltas = (await service.ReadAsync(Topics.AccountDeltas, account.AccountId, 3)).Select(Read<AccountDelta>).ToList();
+        Assert.Equal([1L, 2L, 3L], deltas.Select(d => d.Version));
+        Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.AddressChanged, AccountEventTypes.Frozen], deltas.Select(d => d.Type));
+        Assert.Equal(["address.postalCode", "address.street"], deltas[1].Changes.Select(c => c.Field));
+        Assert.Equal([("freezeReason", (string?)null, (string?)"Unusual activity"), ("status", "open", "frozen")], deltas[2].Changes.Select(c => (c.Field, c.Old, c.New)));
+        var states = (await service.ReadAsync(Topics.AccountState, account.AccountId, 3)).Select(Read<AccountStateChanged>).ToList();
+        Assert.Equal(AccountStatus.Frozen, states[2].After.Status);
+        Assert.Equal(states[1].After, states[2].Before);
+    }
+
+    [Fact]
+    public async Task A_repeated_command_with_the_same_idempotency_key_gets_the_original_answer_and_has_one_effect()
+    {
+        var (key, owner) = (Guid.NewGuid().ToString(), $"Ada {Guid.NewGuid():N}");
+        using var first = await OpenAsync(key, owner);
+        using var again = await OpenAsync(key, owner);
+        var account = (await first.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct))!;
+
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(account, await again.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct));
+
+        var freezeKey = Guid.NewGuid().ToString();
+        using var freeze = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", freezeKey, new { reason = "Alert" });
+        using var freezeAgain = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", freezeKey, new { reason = "Alert" });
+        Assert.Equal(await freeze.Content.ReadAsStringAsync(Ct), await freezeAgain.Content.ReadAsStringAsync(Ct));
+
+        // A later command shows what came before it on the account's partition: one opening, one freeze.
+        using var unfreeze = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/unfreeze", Guid.NewGuid().ToString(), new { reason = "Checked" });
+        var types = (await service.ReadAsync(Topics.AccountNotifications, account.AccountId, 3)).Select(m => Read<AccountNotification>(m).Type);
+        Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.Frozen, AccountEventTypes.Unfrozen], types);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM accounts WHERE owner_name = $1", account.OwnerName));
+    }
+
+    public static TheoryData<string, string> BadOpenings => new()
+    {
+        { "no owner", """{"email":"ada@example.com","address":{"street":"s","city":"c","postalCode":"p","country":"NL"},"currency":"EUR"}""" },
+        { "bad email", """{"ownerName":"Ada","email":"not-an-email","address":{"street":"s","city":"c","postalCode":"p","country":"NL"},"currency":"EUR"}""" },
+        { "bad phone", """{"ownerName":"Ada","email":"ada@example.com","phone":"12","address":{"street":"s","city":"c","postalCode":"p","country":"NL"},"currency":"EUR"}""" },
+        { "no address", """{"ownerName":"Ada","email":"ada@example.com","currency":"EUR"}""" },
+        { "unknown country", """{"ownerName":"Ada","email":"ada@example.com","address":{"street":"s","city":"c","postalCode":"p","country":"XX"},"currency":"EUR"}""" },
+        { "unknown currency", """{"ownerName":"Ada","email":"ada@example.com","address":{"street":"s","city":"c","postalCode":"p","country":"NL"},"currency":"EURO"}""" },
+        { "not json", "{ownerName:" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOpenings))]
+    public async Task Bad_input_is_a_400_problem_and_writes_nothing(string why, string body)
+    {
+        var before = await CountAsync("SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM idempotency_keys)");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts") { Content = new StringContent(body, MediaTypeHeaderValue.Parse("application/json")) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        using var response = await service.Client.SendAsync(request, Ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, why);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, await CountAsync("SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM idempotency_keys)"));
+    }
+
+    [Fact]
+    public async Task Refused_commands_answer_with_problem_details_and_publish_nothing()
+    {
+        var account = await OpenAccountAsync();
+        var id = account.AccountId;
+
+        using var noKey = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", key: null, new { reason = "x" });
+        using var unknown = await SendAsync(HttpMethod.Post, $"/accounts/{Guid.NewGuid()}/freeze", Guid.NewGuid().ToString(), new { reason = "x" });
+        using var stale = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", Guid.NewGuid().ToString(), new { reason = "x" }, ifMatch: "\"7\"");
+        var reusedKey = Guid.NewGuid().ToString();
+        using var first = await SendAsync(HttpMethod.Post, $"/accounts/{id}/closure", reusedKey, new { });
+        using var reused = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", reusedKey, new { reason = "x" });
+        using var notAllowed = await SendAsync(HttpMethod.Put, $"/accounts/{id}/contact", Guid.NewGuid().ToString(), new { email = "new@example.com" });
+
+        Assert.Equal(
+            [HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.PreconditionFailed, HttpStatusCode.OK, HttpStatusCode.UnprocessableEntity, HttpStatusCode.Conflict],
+            new[] { noKey, unknown, stale, first, reused, notAllowed }.Select(r => r.StatusCode));
+        foreach (var refusal in new[] { noKey, unknown, stale, reused, notAllowed })
+        {
+            Assert.Equal("application/problem+json", refusal.Content.Headers.ContentType?.MediaType);
+        }
+
+        // Only the opening and the closure request happened.
+        using var settled = await SendAsync(HttpMethod.Get, $"/accounts/{id}", key: null, body: null);
+        Assert.Equal("\"2\"", settled.Headers.ETag?.Tag);
+        var types = (await service.ReadAsync(Topics.AccountNotifications, id, 3, TimeSpan.FromSeconds(3))).Select(m => Read<AccountNotification>(m).Type);
+        Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.ClosureRequested], types);
+    }
+
+    [Fact]
+    public async Task The_snapshot_export_holds_every_account_with_the_wal_position_it_reflects()
+    {
+        var account = await OpenAccountAsync();
+
+        var export = (await service.Client.GetFromJsonAsync<JsonElement>("/accounts/snapshot", Ct));
+
+        Assert.Matches("^[0-9A-F]+/[0-9A-F]+$", export.GetProperty("walPosition").GetString());
+        Assert.Contains(export.GetProperty("accounts").EnumerateArray(), a => a.GetProperty("accountId").GetGuid() == account.AccountId);
+    }
+
+    private async Task<AccountSnapshot> OpenAccountAsync()
+    {
+        using var response = await OpenAsync(Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct))!;
+    }
+
+    private Task<HttpResponseMessage> OpenAsync(string key, string? owner = null) => SendAsync(HttpMethod.Post, "/accounts", key, new
+    {
+        ownerName = owner ?? $"Ada {Guid.NewGuid():N}",
+        email = "ada@example.com",
+        address = new { street = "Keizersgracht 1", city = "Amsterdam", postalCode = "1015 CJ", country = "NL" },
+        currency = "EUR",
+    });
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, object? body, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return await service.Client.SendAsync(request, Ct);
+    }
+
+    private async Task<long> CountAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(service.DatabaseConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new() { Value = parameter });
+        }
+
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    private static T Read<T>(Confluent.Kafka.Message<string, string> message) => JsonSerializer.Deserialize<T>(message.Value, ContractJson.Options)!;
+}

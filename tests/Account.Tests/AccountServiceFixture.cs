@@ -1,0 +1,80 @@
+using System.Text;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.Tests;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace EventDriven.Accounts.Tests;
+
+/// <summary>
+/// The Account service on real HTTP (Kestrel), against a private PostgreSQL cluster and the local Kafka broker, each
+/// its own process. Tests use fresh accounts, so they share one fixture.
+/// </summary>
+public sealed class AccountServiceFixture : IAsyncLifetime
+{
+    public LocalPostgresServer Postgres { get; } = new();
+
+    public LocalKafkaBroker Kafka { get; } = new();
+
+    public string DatabaseConnectionString { get; private set; } = "";
+
+    public HttpClient Client { get; private set; } = null!;
+
+    private WebApplicationFactory<Program> _factory = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask());
+        foreach (var topic in Topics.All)
+        {
+            await Kafka.CreateTopicAsync(topic);
+        }
+
+        DatabaseConnectionString = await Postgres.CreateDatabaseAsync("accountdb");
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
+            .UseSetting("ConnectionStrings:accountdb", DatabaseConnectionString)
+            .UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers)
+            .UseSetting("Account:Relay:Mode", "Cdc"));
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        Client = _factory.CreateClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+        await Kafka.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+
+    /// <summary>The messages of one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
+    public async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = Kafka.BootstrapServers,
+            GroupId = $"test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var key = accountId.ToString();
+        var found = new List<Message<string, string>>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (found.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message.Key: var k } result && k == key)
+            {
+                found.Add(result.Message);
+            }
+        }
+
+        consumer.Close();
+        return found;
+    }
+
+    public static string Header(Message<string, string> message, string name) =>
+        message.Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : "";
+}
