@@ -50,7 +50,15 @@ public sealed partial class CdcRelay(
     /// <summary>Streams the slot until cancelled or until a produce fails; the caller starts again from the slot.</summary>
     public async Task RelayAsync(CancellationToken cancellationToken)
     {
-        await EnsureSlotAsync(cancellationToken);
+        if (await CreateSlotIfMissingAsync(cancellationToken))
+        {
+            // The new slot sees only what is written from now on: rows already in the table (written before CDC ran)
+            // are relayed from the table first. Some may also come through the slot: sent twice, never lost.
+            while (await OutboxTable.RelayBatchAsync(dataSource, publisher, 500, cancellationToken) > 0)
+            {
+            }
+        }
+
         await using var replication = new LogicalReplicationConnection(database.ConnectionString);
         await replication.Open(cancellationToken);
 
@@ -131,14 +139,16 @@ public sealed partial class CdcRelay(
         await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task EnsureSlotAsync(CancellationToken cancellationToken)
+    /// <summary>Creates the durable slot unless it exists; true when it had to.</summary>
+    private async Task<bool> CreateSlotIfMissingAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT pg_create_logical_replication_slot($1, 'pgoutput')
-            WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)
+            SELECT count(*) FROM (
+                SELECT pg_create_logical_replication_slot($1, 'pgoutput')
+                WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)) AS created
             """);
         command.Parameters.Add(new() { Value = _options.SlotName });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
     /// <summary>The outbox row's columns, in table order (see <see cref="Schema"/>); values come as text.</summary>

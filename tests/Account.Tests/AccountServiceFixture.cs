@@ -21,7 +21,7 @@ public sealed class AccountServiceFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
-    private WebApplicationFactory<Program> _factory = null!;
+    private WebApplicationFactory<Program>? _factory;
 
     public async ValueTask InitializeAsync()
     {
@@ -35,16 +35,21 @@ public sealed class AccountServiceFixture : IAsyncLifetime
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
             .UseSetting("ConnectionStrings:accountdb", DatabaseConnectionString)
             .UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers)
-            .UseSetting("Account:Relay:Mode", "Cdc"));
-        _factory.UseKestrel(0);
+            .UseSetting("Account:Relay:Mode", "Cdc")
+            .UseUrls($"http://127.0.0.1:{FreePort.Pick()}"));
+        _factory.UseKestrel();
         _factory.StartServer();
         Client = _factory.CreateClient();
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        await _factory.DisposeAsync();
+        Client?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
         await Kafka.DisposeAsync();
         await Postgres.DisposeAsync();
     }
