@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventDriven.Accounts.Choreography;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
 using EventDriven.Accounts.Storage;
@@ -23,6 +24,13 @@ public static class AccountServices
             settings.Config.LingerMs ??= 1;
         });
 
+        builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
+        {
+            settings.Config.GroupId = ChoreographyConsumer.GroupId;
+            settings.Config.EnableAutoCommit = false;
+            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        });
+
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AccountStore>();
@@ -41,6 +49,8 @@ public static class AccountServices
                 builder.Services.AddHostedService<PollingRelay>();
                 break;
         }
+
+        builder.Services.AddHostedService<ChoreographyConsumer>();
 
         return builder;
     }

@@ -36,17 +36,13 @@ public static class Schema
             traceparent text,
             tracestate text);
 
+        -- Commands' Idempotency-Keys, and the ids of consumed events (as event: and the id): a repeat replays, never re-applies.
         CREATE TABLE IF NOT EXISTS idempotency_keys (
             key text PRIMARY KEY,
             request_hash text NOT NULL,
             status_code int NOT NULL,
             response text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now());
-
-        -- Ids of the messages this service has consumed and applied (alerts, closure answers).
-        CREATE TABLE IF NOT EXISTS inbox (
-            event_id uuid PRIMARY KEY,
-            received_at timestamptz NOT NULL DEFAULT now());
 
         DO $do$ BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = '{Publication}') THEN

@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using EventDriven.Accounts.Domain;
+using EventDriven.Accounts.Features;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Reactor;
+using EventDriven.Contracts.Transactions;
+using EventDriven.ServiceDefaults.Kafka;
+
+namespace EventDriven.Accounts.Choreography;
+
+/// <summary>
+/// Account's part in the choreography, no orchestrator: Reactor's alerts freeze an account; Transactions' answers to a
+/// closure request close it or return it to where it was. Each event runs as a command whose idempotency key is the
+/// event's id, so a redelivery replays instead of re-applying; the offset is committed only after PostgreSQL committed.
+/// A message that cannot be read goes to its topic's dead-letter topic, and the consumer moves on.
+/// </summary>
+public sealed partial class ChoreographyConsumer(
+    IConsumer<string, byte[]> consumer,
+    IProducer<string, byte[]> producer,
+    AccountCommandHandler handler,
+    ILogger<ChoreographyConsumer> logger) : BackgroundService
+{
+    public const string GroupId = "account";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // librdkafka's Consume blocks: give it a thread of its own.
+        Task.Factory.StartNew(() => ConsumeLoopAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task ConsumeLoopAsync(CancellationToken stoppingToken)
+    {
+        consumer.Subscribe([Topics.ReactorAlerts, Topics.TransactionEvents]);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var result = consumer.Consume(stoppingToken);
+                try
+                {
+                    await HandleAsync(result, stoppingToken);
+                    consumer.Commit(result);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // Transient (the database away, say): the same message again after a pause; later ones wait.
+                    LogRetrying(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
+                    consumer.Seek(result.TopicPartitionOffset);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            consumer.Close();
+        }
+    }
+
+    private async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
+    {
+        using var activity = KafkaTelemetry.StartProcess(result, GroupId);
+        var type = Header(result, "ce_type");
+        try
+        {
+            (Guid EventId, Guid AccountId, Func<Account, Decision> Decide)? reaction = type switch
+            {
+                ReactorEventTypes.AlertRaised => Read<AlertRaised>(result) switch
+                {
+                    var alert => (alert.EventId, alert.AccountId, a => AccountDecisions.Freeze(a, $"Alert {alert.Rule}: {alert.Reason}")),
+                },
+                LedgerEventTypes.ClosureSettled => Read<ClosureSettled>(result) switch
+                {
+                    var settled => (settled.EventId, settled.AccountId, AccountDecisions.Close),
+                },
+                LedgerEventTypes.ClosureRefused => Read<ClosureRefused>(result) switch
+                {
+                    var refused => (refused.EventId, refused.AccountId, a => AccountDecisions.RejectClosure(a, refused.Reason)),
+                },
+                _ => null, // Another service's event that Account does not react to.
+            };
+            if (reaction is not var (eventId, accountId, decide))
+            {
+                return;
+            }
+
+            var command = new AccountCommand(accountId, Creates: false, $"event:{eventId}", type, ExpectedVersion: null);
+            var outcome = await handler.ExecuteAsync(command, account => decide(account!), cancellationToken);
+            if (outcome is not CommandOutcome.Done)
+            {
+                LogNotApplied(logger, type, eventId, accountId, outcome.ToString());
+            }
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentNullException or FormatException)
+        {
+            await DeadLetterAsync(result, exception, cancellationToken);
+        }
+    }
+
+    private async Task DeadLetterAsync(ConsumeResult<string, byte[]> result, Exception error, CancellationToken cancellationToken)
+    {
+        LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, error);
+        var headers = new Headers();
+        foreach (var header in result.Message.Headers)
+        {
+            headers.Add(header.Key, header.GetValueBytes());
+        }
+
+        headers.Add("error", Encoding.UTF8.GetBytes(error.Message));
+        headers.Add("error_type", Encoding.UTF8.GetBytes(error.GetType().FullName ?? "error"));
+        headers.Add("source_topic", Encoding.UTF8.GetBytes(result.Topic));
+        headers.Add("source_offset", Encoding.UTF8.GetBytes($"{result.Partition.Value}:{result.Offset.Value}"));
+        await producer.ProduceAsync(Topics.DeadLetter(result.Topic), new Message<string, byte[]> { Key = result.Message.Key, Value = result.Message.Value, Headers = headers }, cancellationToken);
+    }
+
+    private static T Read<T>(ConsumeResult<string, byte[]> result) =>
+        JsonSerializer.Deserialize<T>(result.Message.Value, ContractJson.Options) ?? throw new JsonException("The message has no body.");
+
+    private static string Header(ConsumeResult<string, byte[]> result, string name) =>
+        result.Message.Headers?.TryGetLastBytes(name, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : "";
+
+    [LoggerMessage(LogLevel.Information, "{Type} {EventId} for account {AccountId} changed nothing: {Outcome}")]
+    private static partial void LogNotApplied(ILogger logger, string type, Guid eventId, Guid accountId, string outcome);
+
+    [LoggerMessage(LogLevel.Warning, "Applying {Topic} {Partition}:{Offset} failed; retrying it")]
+    private static partial void LogRetrying(ILogger logger, string topic, int partition, long offset, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Unreadable message {Topic} {Partition}:{Offset} sent to the dead-letter topic")]
+    private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, Exception exception);
+}
