@@ -51,6 +51,7 @@ public static class AccountServices
         }
 
         builder.Services.AddHostedService<ChoreographyConsumer>();
+        builder.Services.AddHostedService<OutboxBacklog>();
 
         return builder;
     }

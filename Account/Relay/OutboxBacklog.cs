@@ -1,0 +1,55 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EventDriven.Accounts.Relay;
+
+/// <summary>
+/// Samples what is stored but not yet published, every few seconds, as gauges: outbox rows (in CDC mode they are
+/// deleted shortly after relaying) and, in CDC mode, the WAL bytes the slot has not confirmed.
+/// </summary>
+public sealed partial class OutboxBacklog : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly RelayOptions _options;
+    private readonly ILogger<OutboxBacklog> _logger;
+    private long _rows;
+    private long _slotLagBytes;
+
+    public OutboxBacklog(NpgsqlDataSource dataSource, IOptions<RelayOptions> options, IMeterFactory meters, ILogger<OutboxBacklog> logger)
+    {
+        (_dataSource, _options, _logger) = (dataSource, options.Value, logger);
+        var meter = meters.Create(OutboxPublisher.TelemetryName);
+        meter.CreateObservableGauge("account.outbox.backlog", () => Volatile.Read(ref _rows), "{message}", "Outbox rows not yet relayed (or not yet cleaned up).");
+        meter.CreateObservableGauge("account.outbox.slot_lag", () => Volatile.Read(ref _slotLagBytes), "By", "WAL the CDC relay's slot has not confirmed.");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do
+        {
+            try
+            {
+                await using var command = _dataSource.CreateCommand("""
+                    SELECT (SELECT count(*) FROM outbox),
+                           coalesce((SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1), 0)
+                    """);
+                command.Parameters.Add(new() { Value = _options.SlotName });
+                await using var reader = await command.ExecuteReaderAsync(stoppingToken);
+                await reader.ReadAsync(stoppingToken);
+                Volatile.Write(ref _rows, reader.GetInt64(0));
+                Volatile.Write(ref _slotLagBytes, reader.GetInt64(1));
+            }
+            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+            {
+                LogSampleFailed(_logger, exception);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Could not sample the outbox backlog")]
+    private static partial void LogSampleFailed(ILogger logger, Exception exception);
+}

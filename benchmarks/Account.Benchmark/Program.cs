@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Confluent.Kafka;
+using EventDriven.Accounts;
+using EventDriven.Accounts.Domain;
+using EventDriven.Accounts.Features;
+using EventDriven.Accounts.Relay;
+using EventDriven.Accounts.Storage;
+using EventDriven.Contracts.Accounts;
+using EventDriven.LocalInfrastructure;
+using EventDriven.LocalInfrastructure.Postgres;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+// Starts a private PostgreSQL cluster and the local Kafka broker, then for each relay: drives account commands at a
+// fixed rate and at full speed, and reports commit → Kafka-ack latency and relay throughput.
+// Options: --rate N (commands/s, default 1000), --seconds N (per run, default 10).
+var rate = Option("--rate", 1000);
+var seconds = Option("--seconds", 10);
+
+await using var infrastructure = await Infrastructure.StartAsync();
+Console.WriteLine($"Account outbox relays, {Environment.ProcessorCount} cores; each command = 1 account row + 3 outbox rows + 1 idempotency row, fsync on");
+Console.WriteLine();
+Console.WriteLine("| run | commands | commands/s | messages acked/s | p50 ms | p99 ms | max ms |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+
+var ceiling = await DriveAsync(infrastructure, relay: null, targetRate: null, seconds);
+Report("PostgreSQL ceiling: same transaction, no relay", ceiling, null);
+foreach (var mode in new[] { RelayMode.Cdc, RelayMode.Polling })
+{
+    Report($"{mode} relay at {rate}/s", await DriveAsync(infrastructure, mode, rate, seconds), mode);
+    Report($"{mode} relay at full speed", await DriveAsync(infrastructure, mode, targetRate: null, seconds), mode);
+}
+
+static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode? relay, int? targetRate, int seconds)
+{
+    var connectionString = await infrastructure.CreateDatabaseAsync();
+    await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    await Schema.MigrateAsync(dataSource, CancellationToken.None);
+    var handler = new AccountCommandHandler(dataSource, TimeProvider.System);
+
+    using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    var lags = new ConcurrentBag<double>();
+    using var listener = new MeterListener
+    {
+        InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "account.outbox.relay.lag")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        },
+    };
+    listener.SetMeasurementEventCallback<double>((_, value, _, _) => lags.Add(value));
+    listener.Start();
+
+    using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+    {
+        BootstrapServers = infrastructure.KafkaBootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 1,
+    }).Build();
+    var publisher = new OutboxPublisher(producer, meters.GetRequiredService<IMeterFactory>());
+    var options = Options.Create(new RelayOptions { SlotName = $"bench_{Guid.NewGuid():N}" });
+    var database = new AccountServices.AccountDatabase(connectionString);
+    using var stop = new CancellationTokenSource();
+    Task relaying = relay switch
+    {
+        RelayMode.Cdc => new CdcRelay(dataSource, database, publisher, options, NullLogger<CdcRelay>.Instance).RelayAsync(stop.Token),
+        RelayMode.Polling => new PollingRelay(dataSource, database, publisher, options, NullLogger<PollingRelay>.Instance).StartAsync(stop.Token),
+        _ => Task.CompletedTask,
+    };
+    if (relay == RelayMode.Cdc)
+    {
+        await WaitForSlotAsync(dataSource, options.Value.SlotName);
+    }
+
+    var commands = 0;
+    var stopwatch = Stopwatch.StartNew();
+    var end = TimeSpan.FromSeconds(seconds);
+    var workers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+    {
+        var mine = 0L;
+        while (stopwatch.Elapsed < end)
+        {
+            if (targetRate is { } perSecond)
+            {
+                // Paced: the n-th command of this worker is due at n / (rate / workers) seconds.
+                var due = TimeSpan.FromSeconds(mine * 8.0 / perSecond);
+                if (due > stopwatch.Elapsed)
+                {
+                    await Task.Delay(due - stopwatch.Elapsed);
+                }
+            }
+
+            var id = Guid.CreateVersion7();
+            await handler.ExecuteAsync(new AccountCommand(id, true, id.ToString(), "bench", null),
+                _ => AccountDecisions.Open(id, "Bench", new ContactDetails("bench@example.com", null), new PostalAddress("s", "c", "p", "NL"), "EUR"),
+                CancellationToken.None);
+            mine++;
+            Interlocked.Increment(ref commands);
+        }
+    })).ToList();
+    await Task.WhenAll(workers);
+    var elapsed = stopwatch.Elapsed;
+
+    if (relay is not null)
+    {
+        // Let the relay finish what was committed, then stop it.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (lags.Count < commands * 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    var drained = stopwatch.Elapsed;
+    await stop.CancelAsync();
+    try
+    {
+        await relaying;
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    return new RunResult(commands, elapsed, drained, [.. lags]);
+}
+
+static void Report(string name, RunResult run, RelayMode? relay)
+{
+    var lags = run.Lags.Order().ToArray();
+    string At(double p) => lags.Length == 0 ? "" : lags[(int)Math.Min(lags.Length - 1, p * lags.Length)].ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+    var acked = relay is null ? "" : (lags.Length / run.Drained.TotalSeconds).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+    Console.WriteLine(System.FormattableString.Invariant(
+        $"| {name} | {run.Commands:N0} | {run.Commands / run.Elapsed.TotalSeconds:N0} | {acked} | {At(0.5)} | {At(0.99)} | {(lags.Length == 0 ? "" : lags[^1].ToString("F1", System.Globalization.CultureInfo.InvariantCulture))} |"));
+}
+
+static async Task WaitForSlotAsync(NpgsqlDataSource dataSource, string slot)
+{
+    for (var i = 0; i < 300; i++)
+    {
+        await using var command = dataSource.CreateCommand("SELECT active FROM pg_replication_slots WHERE slot_name = $1");
+        command.Parameters.Add(new() { Value = slot });
+        if (await command.ExecuteScalarAsync() is true)
+        {
+            return;
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException($"Slot {slot} never started streaming.");
+}
+
+int Option(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) ? value : fallback;
+}
+
+internal sealed record RunResult(int Commands, TimeSpan Elapsed, TimeSpan Drained, double[] Lags);
+
+/// <summary>PostgreSQL (the machine's binaries, a throwaway cluster) and the local Kafka broker, as processes.</summary>
+internal sealed class Infrastructure : IAsyncDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"eventdriven-bench-{Guid.NewGuid():N}");
+    private readonly int _postgresPort = FreePort();
+    private string _password = "";
+    private Process? _postgres;
+    private Process? _kafka;
+
+    public string KafkaBootstrap { get; private set; } = "";
+
+    public static async Task<Infrastructure> StartAsync()
+    {
+        var infrastructure = new Infrastructure();
+        await infrastructure.StartPostgresAsync();
+        infrastructure.StartKafka();
+        return infrastructure;
+    }
+
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"bench_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
+    private string ConnectionString(string database) =>
+        $"Host=localhost;Port={_postgresPort};Username={LocalPostgresCluster.UserName};Password={_password};Database={database};Maximum Pool Size=20";
+
+    private async Task StartPostgresAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        var cluster = new LocalPostgresCluster(_folder, PostgresBinaries.Locate(configured: null));
+        _password = cluster.EnsurePassword();
+        await cluster.EnsureInitialisedAsync(NullLogger.Instance, CancellationToken.None);
+        _postgres = Quiet(new ProcessStartInfo(cluster.ServerCommand, cluster.ServerArguments(_postgresPort)));
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+                await connection.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException) when (i < 100)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private void StartKafka()
+    {
+        var port = FreePort();
+        KafkaBootstrap = $"localhost:{port}";
+        var start = new ProcessStartInfo("dotnet", [LocalInfrastructureAssemblies.LocalKafka]);
+        start.Environment["LocalKafka__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["LocalKafka__Topics"] = string.Join(',', EventDriven.Contracts.Topics.All);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        _kafka = Quiet(start);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = KafkaBootstrap }).SetLogHandler((_, _) => { }).Build();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                admin.GetMetadata(TimeSpan.FromSeconds(1));
+                return;
+            }
+            catch (KafkaException) when (i < 60)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        _kafka?.Kill(entireProcessTree: true);
+        if (_postgres is { HasExited: false })
+        {
+            Process.Start("kill", ["-INT", _postgres.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            await _postgres.WaitForExitAsync();
+        }
+
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static Process Quiet(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
