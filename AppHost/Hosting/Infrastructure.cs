@@ -18,6 +18,7 @@ public sealed class Infrastructure(IDistributedApplicationBuilder builder, Infra
         {
             var container = builder.AddPostgres(name)
                 .WithDataVolume()
+                .WithInitFiles(Path.Combine(builder.AppHostDirectory, "PostgresInit"))
                 .WithArgs("-c", "wal_level=logical", "-c", "max_wal_senders=10", "-c", "max_replication_slots=10");
             return new PostgresServer(container, database => container.AddDatabase(database));
         }

@@ -24,6 +24,8 @@ public sealed class ContainerModeModelTests
         var arguments = await ArgumentsAsync(postgres);
         Assert.Contains("wal_level=logical", arguments);
         Assert.Contains(postgres.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target.StartsWith("/var/lib/postgresql", StringComparison.Ordinal));
+        // The CDC relay connects for replication from the host; the image's pg_hba.conf must let it.
+        Assert.Contains(postgres.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/docker-entrypoint-initdb.d" && m.Source!.EndsWith("PostgresInit", StringComparison.Ordinal));
         foreach (var database in new[] { "accountdb", "transactionsdb", "reactordb" })
         {
             Assert.Same(postgres, Assert.IsType<PostgresDatabaseResource>(model.Resources.Single(r => r.Name == database)).Parent);
