@@ -9,7 +9,8 @@ using Npgsql;
 namespace EventDriven.Accounts.Tests;
 
 /// <summary>Commands over HTTP against PostgreSQL and the local broker, checked on all three account topics.</summary>
-public sealed class AccountApiTests(AccountServiceFixture service) : IClassFixture<AccountServiceFixture>
+[Collection(AccountServiceCollection.Name)]
+public sealed class AccountApiTests(AccountServiceFixture service)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -52,18 +53,21 @@ public sealed class AccountApiTests(AccountServiceFixture service) : IClassFixtu
 
         using var moved = await SendAsync(HttpMethod.Put, $"/accounts/{account.AccountId}/address", Guid.NewGuid().ToString(),
             new { street = "Damrak 2", city = "Amsterdam", postalCode = "1012 LG", country = "NL" });
+        using var contact = await SendAsync(HttpMethod.Put, $"/accounts/{account.AccountId}/contact", Guid.NewGuid().ToString(), new { email = "ada@example.org", phone = "+31201234567" });
         using var frozen = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", Guid.NewGuid().ToString(), new { reason = "Unusual activity" });
 
-        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, frozen.StatusCode);
-        var deltas = (await service.ReadAsync(Topics.AccountDeltas, account.AccountId, 3)).Select(Read<AccountDelta>).ToList();
-        Assert.Equal([1L, 2L, 3L], deltas.Select(d => d.Version));
-        Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.AddressChanged, AccountEventTypes.Frozen], deltas.Select(d => d.Type));
+        Assert.All(new[] { moved, contact, frozen }, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        var deltas = (await service.ReadAsync(Topics.AccountDeltas, account.AccountId, 4)).Select(Read<AccountDelta>).ToList();
+        Assert.Equal([1L, 2L, 3L, 4L], deltas.Select(d => d.Version));
+        Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.AddressChanged, AccountEventTypes.ContactDetailsChanged, AccountEventTypes.Frozen], deltas.Select(d => d.Type));
         Assert.Equal(["address.postalCode", "address.street"], deltas[1].Changes.Select(c => c.Field));
-        Assert.Equal([("freezeReason", (string?)null, (string?)"Unusual activity"), ("status", "open", "frozen")], deltas[2].Changes.Select(c => (c.Field, c.Old, c.New)));
-        var states = (await service.ReadAsync(Topics.AccountState, account.AccountId, 3)).Select(Read<AccountStateChanged>).ToList();
-        Assert.Equal(AccountStatus.Frozen, states[2].After.Status);
-        Assert.Equal(states[1].After, states[2].Before);
+        Assert.Equal([("email", (string?)"ada@example.com", (string?)"ada@example.org"), ("phone", null, "+31201234567")], deltas[2].Changes.Select(c => (c.Field, c.Old, c.New)));
+        Assert.Equal([("freezeReason", (string?)null, (string?)"Unusual activity"), ("status", "open", "frozen")], deltas[3].Changes.Select(c => (c.Field, c.Old, c.New)));
+        var states = (await service.ReadAsync(Topics.AccountState, account.AccountId, 4)).Select(Read<AccountStateChanged>).ToList();
+        Assert.Equal(AccountStatus.Frozen, states[3].After.Status);
+        Assert.Equal(states[2].After, states[3].Before);
+        var notifications = (await service.ReadAsync(Topics.AccountNotifications, account.AccountId, 4)).Select(Read<AccountNotification>).ToList();
+        Assert.Equal(deltas.Select(d => (d.EventId, d.Version, d.Type)), notifications.Select(n => (n.EventId, n.Version, n.Type)));
     }
 
     [Fact]
@@ -142,6 +146,27 @@ public sealed class AccountApiTests(AccountServiceFixture service) : IClassFixtu
         Assert.Equal("\"2\"", settled.Headers.ETag?.Tag);
         var types = (await service.ReadAsync(Topics.AccountNotifications, id, 3, TimeSpan.FromSeconds(3))).Select(m => Read<AccountNotification>(m).Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.ClosureRequested], types);
+    }
+
+    [Fact]
+    public async Task Accounts_are_listed_a_page_at_a_time_and_filtered()
+    {
+        var owner = $"Hopper {Guid.NewGuid():N}";
+        for (var i = 0; i < 3; i++)
+        {
+            using var opened = await OpenAsync(Guid.NewGuid().ToString(), $"{owner} {i}");
+        }
+
+        var firstPage = await service.Client.GetFromJsonAsync<JsonElement>($"/accounts?owner={owner}&pageSize=2", Ct);
+        var secondPage = await service.Client.GetFromJsonAsync<JsonElement>($"/accounts?owner={owner}&pageSize=2&page=2", Ct);
+        var frozenOnly = await service.Client.GetFromJsonAsync<JsonElement>($"/accounts?owner={owner}&status=Frozen", Ct);
+        using var badPage = await service.Client.GetAsync(new Uri("/accounts?page=0", UriKind.Relative), Ct);
+
+        Assert.Equal(3, firstPage.GetProperty("total").GetInt64());
+        Assert.Equal(2, firstPage.GetProperty("items").GetArrayLength());
+        Assert.Equal($"{owner} 2", Assert.Single(secondPage.GetProperty("items").EnumerateArray()).GetProperty("ownerName").GetString());
+        Assert.Equal(0, frozenOnly.GetProperty("total").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, badPage.StatusCode);
     }
 
     [Fact]

@@ -7,9 +7,15 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace EventDriven.Accounts.Tests;
 
+[CollectionDefinition(Name)]
+public sealed class AccountServiceCollection : ICollectionFixture<AccountServiceFixture>
+{
+    public const string Name = "account service";
+}
+
 /// <summary>
 /// The Account service on real HTTP (Kestrel), against a private PostgreSQL cluster and the local Kafka broker, each
-/// its own process. Tests use fresh accounts, so they share one fixture.
+/// its own process, started once for the whole collection. Tests use fresh accounts and databases, so they share it.
 /// </summary>
 public sealed class AccountServiceFixture : IAsyncLifetime
 {

@@ -12,7 +12,8 @@ using EventDriven.Tests;
 namespace EventDriven.Accounts.Tests;
 
 /// <summary>Account reacting to Reactor's alerts and Transactions' closure answers, delivered through Kafka.</summary>
-public sealed class ChoreographyTests(AccountServiceFixture service) : IClassFixture<AccountServiceFixture>
+[Collection(AccountServiceCollection.Name)]
+public sealed class ChoreographyTests(AccountServiceFixture service)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -19,7 +19,8 @@ namespace EventDriven.Accounts.Tests;
 /// everything is (re)sent with the same event ids, nothing is lost, and the outbox empties. Each test has its own
 /// database and replication slot.
 /// </summary>
-public sealed class RelayTests(AccountServiceFixture infrastructure) : IClassFixture<AccountServiceFixture>
+[Collection(AccountServiceCollection.Name)]
+public sealed class RelayTests(AccountServiceFixture infrastructure)
 {
     private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
@@ -77,6 +78,47 @@ public sealed class RelayTests(AccountServiceFixture infrastructure) : IClassFix
         Assert.Equal(6, await Polling(dataSource, database, producer, options).RelayBatchAsync(Ct));
         await AssertEverythingArrivedAsync(accounts, probe);
         Assert.Equal(0, await CountOutboxAsync(dataSource));
+    }
+
+    [Fact]
+    public async Task Of_two_relays_only_one_relays_and_the_other_takes_over_when_it_stops()
+    {
+        var (database, dataSource) = await NewDatabaseAsync();
+        var options = Options.Create(new RelayOptions { SlotName = $"test_{Guid.NewGuid():N}", RetryDelay = TimeSpan.FromMilliseconds(200) });
+        using var producer = NewProducer();
+        var (first, second) = (Cdc(dataSource, database, producer, options), Cdc(dataSource, database, producer, options));
+        await first.StartAsync(Ct);
+        await second.StartAsync(Ct);
+
+        // Both run; one leads. Stopping each in turn (restarting the first) removes the leader once, whichever it was.
+        await AssertRelayedOnceAsync(dataSource);
+        await first.StopAsync(Ct);
+        await AssertRelayedOnceAsync(dataSource);
+        var third = Cdc(dataSource, database, producer, options);
+        await third.StartAsync(Ct);
+        await second.StopAsync(Ct);
+        await AssertRelayedOnceAsync(dataSource);
+        await third.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Instances_starting_together_migrate_the_schema_once_without_failing()
+    {
+        var connectionString = await infrastructure.Postgres.CreateDatabaseAsync($"migrate_{Guid.NewGuid():N}");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Schema.MigrateAsync(dataSource, Ct)));
+
+        Assert.Equal(3L, await ScalarAsync<long?>(dataSource, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('accounts', 'outbox', 'idempotency_keys')"));
+        Assert.Equal(1L, await ScalarAsync<long?>(dataSource, "SELECT count(*) FROM pg_publication WHERE pubname = $1", Schema.Publication));
+    }
+
+    /// <summary>A new account's opening reaches the notifications topic exactly once: one relay is at work.</summary>
+    private async Task AssertRelayedOnceAsync(NpgsqlDataSource dataSource)
+    {
+        var account = (await OpenAccountsAsync(dataSource, 1))[0];
+        Assert.NotEmpty(await infrastructure.ReadAsync(Topics.AccountNotifications, account, 1));
+        Assert.Single(await infrastructure.ReadAsync(Topics.AccountNotifications, account, 2, TimeSpan.FromSeconds(2)));
     }
 
     /// <summary>Every account's opening is on every topic; what the crashed relay had sent is there twice, same id.</summary>

@@ -29,10 +29,17 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         });
 
         using var http = new HttpClient { BaseAddress = ControlUri };
-        await Poll.UntilAsync(
-            async () => (await http.GetFromJsonAsync<BrokerState>("/broker"))?.Up == true,
-            TimeSpan.FromSeconds(30),
-            $"the local Kafka broker to answer on {ControlUri}");
+        try
+        {
+            await Poll.UntilAsync(
+                async () => (await http.GetFromJsonAsync<BrokerState>("/broker"))?.Up == true,
+                TimeSpan.FromSeconds(30),
+                $"the local Kafka broker to answer on {ControlUri}");
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message} (exited: {_process.HasExited}) Its stderr:\n{_process.StandardError}", exception);
+        }
     }
 
     /// <summary>Creates a topic through the stand-in's control API (the mock has no CreateTopics).</summary>
