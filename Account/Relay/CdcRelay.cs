@@ -23,6 +23,7 @@ public sealed partial class CdcRelay(
     IOptions<RelayOptions> options,
     ILogger<CdcRelay> logger) : BackgroundService
 {
+    private static readonly TimeSpan CleanupInterval = TimeSpan.FromSeconds(1);
     private readonly RelayOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -106,22 +107,38 @@ public sealed partial class CdcRelay(
     {
         var relayedUpTo = 0L;
         var deletedUpTo = 0L;
+        var lastCleanup = TimeProvider.System.GetTimestamp();
         try
         {
-            await foreach (var commit in commits.ReadAllAsync(failed.Token))
+            while (true)
             {
+                // Relayed rows are cleared about once a second, busy or quiet; a DELETE per commit would double the
+                // database's commits.
+                if (relayedUpTo > deletedUpTo && TimeProvider.System.GetElapsedTime(lastCleanup) >= CleanupInterval)
+                {
+                    await DeleteRelayedAsync(relayedUpTo, failed.Token);
+                    (deletedUpTo, lastCleanup) = (relayedUpTo, TimeProvider.System.GetTimestamp());
+                }
+
+                if (!commits.TryRead(out var commit))
+                {
+                    // Nothing to confirm: wait for the next commit, or for the next cleanup.
+                    var ready = commits.WaitToReadAsync(failed.Token).AsTask();
+                    if (await Task.WhenAny(ready, Task.Delay(CleanupInterval, failed.Token)) == ready && !await ready)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
                 await Task.WhenAll(commit.Deliveries);
                 replication.SetReplicationStatus(commit.EndLsn);
                 relayedUpTo = Math.Max(relayedUpTo, commit.LastOutboxId);
                 if (commits.Count == 0)
                 {
-                    // Caught up: tell PostgreSQL, and clear what was relayed from the table.
+                    // Caught up: tell PostgreSQL.
                     await replication.SendStatusUpdate(failed.Token);
-                    if (relayedUpTo > deletedUpTo)
-                    {
-                        await DeleteRelayedAsync(relayedUpTo, failed.Token);
-                        deletedUpTo = relayedUpTo;
-                    }
                 }
             }
         }
