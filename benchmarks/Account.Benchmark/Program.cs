@@ -143,7 +143,10 @@ static async Task WaitForSlotAsync(NpgsqlDataSource dataSource, string slot)
 {
     for (var i = 0; i < 300; i++)
     {
-        await using var command = dataSource.CreateCommand("SELECT active FROM pg_replication_slots WHERE slot_name = $1");
+        // Streaming, not merely active: a slot being created is active too, and rows written then would be relayed
+        // both by the new relay's catch-up from the table and from the WAL.
+        await using var command = dataSource.CreateCommand(
+            "SELECT s.active FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1");
         command.Parameters.Add(new() { Value = slot });
         if (await command.ExecuteScalarAsync() is true)
         {

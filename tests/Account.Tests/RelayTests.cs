@@ -40,7 +40,11 @@ public sealed class RelayTests(AccountServiceFixture infrastructure)
         {
             // The relay streams from its slot before the commands happen, so they reach it through the WAL.
             var first = Cdc(dataSource, database, hanging, options).RelayAsync(crash.Token);
-            await Poll(async () => await ScalarAsync<bool?>(dataSource, "SELECT active FROM pg_replication_slots WHERE slot_name = $1", slot) == true, "the slot to stream");
+            // Streaming, not merely active: a slot being created is active too, and rows written then would come both
+            // from the new relay's catch-up from the table and from the WAL.
+            await Poll(async () => await ScalarAsync<bool?>(dataSource,
+                "SELECT s.active FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1", slot) == true,
+                "the slot to stream");
             accounts = await OpenAccountsAsync(dataSource, 2);
             await probe.FirstAcknowledged.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
             await crash.CancelAsync();
