@@ -38,7 +38,10 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         }
         catch (TimeoutException exception)
         {
-            throw new TimeoutException($"{exception.Message} (exited: {_process.HasExited}) Its stderr:\n{_process.StandardError}", exception);
+            var report = $"{exception.Message} (exited: {_process.HasExited}) Its stderr:\n{_process.StandardError}";
+            await _process.DisposeAsync();
+            _process = null;
+            throw new TimeoutException(report, exception);
         }
     }
 
