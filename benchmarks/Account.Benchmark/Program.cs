@@ -19,9 +19,11 @@ using Npgsql;
 
 // Starts a private PostgreSQL cluster and the local Kafka broker, then for each relay: drives account commands at a
 // fixed rate and at full speed, and reports commit → Kafka-ack latency and relay throughput.
-// Options: --rate N (commands/s, default 1000), --seconds N (per run, default 10).
+// Options: --rate N (commands/s, default 1000), --seconds N (per run, default 10), --workers N (concurrent
+// command senders, default 8).
 var rate = Option("--rate", 1000);
 var seconds = Option("--seconds", 10);
+var workers = Option("--workers", 8);
 
 await using var infrastructure = await Infrastructure.StartAsync();
 Console.WriteLine($"Account outbox relays, {Environment.ProcessorCount} cores; each command = 1 account row + 3 outbox rows + 1 idempotency row, fsync on");
@@ -29,15 +31,15 @@ Console.WriteLine();
 Console.WriteLine("| run | commands | commands/s | messages acked/s | p50 ms | p99 ms | max ms |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
 
-var ceiling = await DriveAsync(infrastructure, relay: null, targetRate: null, seconds);
+var ceiling = await DriveAsync(infrastructure, relay: null, targetRate: null, seconds, workers);
 Report("PostgreSQL ceiling: same transaction, no relay", ceiling, null);
 foreach (var mode in new[] { RelayMode.Cdc, RelayMode.Polling })
 {
-    Report($"{mode} relay at {rate}/s", await DriveAsync(infrastructure, mode, rate, seconds), mode);
-    Report($"{mode} relay at full speed", await DriveAsync(infrastructure, mode, targetRate: null, seconds), mode);
+    Report($"{mode} relay at {rate}/s", await DriveAsync(infrastructure, mode, rate, seconds, workers), mode);
+    Report($"{mode} relay at full speed", await DriveAsync(infrastructure, mode, targetRate: null, seconds, workers), mode);
 }
 
-static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode? relay, int? targetRate, int seconds)
+static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode? relay, int? targetRate, int seconds, int workerCount)
 {
     var connectionString = await infrastructure.CreateDatabaseAsync();
     await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -81,7 +83,7 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
     var commands = 0;
     var stopwatch = Stopwatch.StartNew();
     var end = TimeSpan.FromSeconds(seconds);
-    var workers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+    var workers = Enumerable.Range(0, workerCount).Select(worker => Task.Run(async () =>
     {
         var mine = 0L;
         while (stopwatch.Elapsed < end)
@@ -89,7 +91,7 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
             if (targetRate is { } perSecond)
             {
                 // Paced: the n-th command of this worker is due at n / (rate / workers) seconds.
-                var due = TimeSpan.FromSeconds(mine * 8.0 / perSecond);
+                var due = TimeSpan.FromSeconds(mine * (double)workerCount / perSecond);
                 if (due > stopwatch.Elapsed)
                 {
                     await Task.Delay(due - stopwatch.Elapsed);
