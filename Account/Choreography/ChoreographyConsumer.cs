@@ -65,25 +65,9 @@ public sealed partial class ChoreographyConsumer(
         var type = Header(result, "ce_type");
         try
         {
-            (Guid EventId, Guid AccountId, Func<Account, Decision> Decide)? reaction = type switch
+            if (Reaction(type, result) is not var (eventId, accountId, decide))
             {
-                ReactorEventTypes.AlertRaised => Read<AlertRaised>(result) switch
-                {
-                    var alert => (alert.EventId, alert.AccountId, a => AccountDecisions.Freeze(a, $"Alert {alert.Rule}: {alert.Reason}")),
-                },
-                LedgerEventTypes.ClosureSettled => Read<ClosureSettled>(result) switch
-                {
-                    var settled => (settled.EventId, settled.AccountId, AccountDecisions.Close),
-                },
-                LedgerEventTypes.ClosureRefused => Read<ClosureRefused>(result) switch
-                {
-                    var refused => (refused.EventId, refused.AccountId, a => AccountDecisions.RejectClosure(a, refused.Reason)),
-                },
-                _ => null, // Another service's event that Account does not react to.
-            };
-            if (reaction is not var (eventId, accountId, decide))
-            {
-                return;
+                return; // Another service's event that Account does not react to.
             }
 
             var command = new AccountCommand(accountId, Creates: false, $"event:{eventId}", type, ExpectedVersion: null);
@@ -96,6 +80,25 @@ public sealed partial class ChoreographyConsumer(
         catch (Exception exception) when (exception is JsonException or ArgumentNullException or FormatException)
         {
             await DeadLetterAsync(result, exception, cancellationToken);
+        }
+    }
+
+    /// <summary>Which account an event is about, and what it asks of it; null for events Account ignores.</summary>
+    private static (Guid EventId, Guid AccountId, Func<Account, Decision> Decide)? Reaction(string type, ConsumeResult<string, byte[]> result)
+    {
+        switch (type)
+        {
+            case ReactorEventTypes.AlertRaised:
+                var alert = Read<AlertRaised>(result);
+                return (alert.EventId, alert.AccountId, account => AccountDecisions.Freeze(account, $"Alert {alert.Rule}: {alert.Reason}"));
+            case LedgerEventTypes.ClosureSettled:
+                var settled = Read<ClosureSettled>(result);
+                return (settled.EventId, settled.AccountId, AccountDecisions.Close);
+            case LedgerEventTypes.ClosureRefused:
+                var refused = Read<ClosureRefused>(result);
+                return (refused.EventId, refused.AccountId, account => AccountDecisions.RejectClosure(account, refused.Reason));
+            default:
+                return null;
         }
     }
 
