@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using EventDriven.Accounts.Choreography;
 using EventDriven.Accounts.Features;
@@ -12,7 +14,7 @@ public static class AccountServices
     /// <summary>PostgreSQL, Kafka, the schema, the command handler and the configured outbox relay (<c>Account:Relay:Mode</c>).</summary>
     public static WebApplicationBuilder AddAccountServices(this WebApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource(AccountDatabase.ConnectionName);
+        builder.AddNpgsqlDataSource(AccountDatabase.ConnectionName, configureDataSourceBuilder: PostgresTracing.OnlyWithinTraces);
         // The data source hides the password from its connection string; replication and leadership need it whole.
         builder.Services.AddSingleton(new AccountDatabase(builder.Configuration.GetConnectionString(AccountDatabase.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{AccountDatabase.ConnectionName} is required.")));
@@ -32,6 +34,9 @@ public static class AccountServices
         });
 
         builder.Services.AddProblemDetails();
+        // The API speaks the wire's JSON: enums as camelCase strings, as on the topics.
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<AccountCommandHandler>();

@@ -1,7 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("reactordb");
+builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: PostgresTracing.OnlyWithinTraces);
 builder.AddKafkaProducer<string, byte[]>("kafka");
 
 var app = builder.Build();

@@ -164,6 +164,7 @@ public sealed class AccountApiTests(AccountServiceFixture service)
 
         Assert.Equal(3, firstPage.GetProperty("total").GetInt64());
         Assert.Equal(2, firstPage.GetProperty("items").GetArrayLength());
+        Assert.All(firstPage.GetProperty("items").EnumerateArray(), a => Assert.Equal("open", a.GetProperty("status").GetString()));
         Assert.Equal($"{owner} 2", Assert.Single(secondPage.GetProperty("items").EnumerateArray()).GetProperty("ownerName").GetString());
         Assert.Equal(0, frozenOnly.GetProperty("total").GetInt64());
         Assert.Equal(HttpStatusCode.BadRequest, badPage.StatusCode);
