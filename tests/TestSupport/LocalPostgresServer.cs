@@ -53,12 +53,20 @@ public sealed class LocalPostgresServer : IAsyncLifetime
         _server.BeginOutputReadLine();
         _server.BeginErrorReadLine();
 
-        await Poll.UntilAsync(async () =>
+        try
         {
-            await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
-            await connection.OpenAsync();
-            return true;
-        }, TimeSpan.FromSeconds(30), $"PostgreSQL to accept connections on port {_port}");
+            await Poll.UntilAsync(async () =>
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+                await connection.OpenAsync();
+                return true;
+            }, TimeSpan.FromSeconds(30), $"PostgreSQL to accept connections on port {_port}");
+        }
+        catch (TimeoutException)
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -80,6 +88,10 @@ public sealed class LocalPostgresServer : IAsyncLifetime
         }
 
         _server?.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _server = null;
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 }
