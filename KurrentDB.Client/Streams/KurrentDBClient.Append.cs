@@ -11,7 +11,7 @@ public sealed partial class KurrentDBClient
     /// <paramref name="expectedState"/>; otherwise throws <see cref="WrongExpectedVersionException"/>. The current trace
     /// context is written into each event's JSON metadata.
     /// </summary>
-    public async Task<IWriteResult> AppendToStreamAsync(
+    public Task<IWriteResult> AppendToStreamAsync(
         string streamName,
         StreamState expectedState,
         IEnumerable<EventData> eventData,
@@ -20,11 +20,10 @@ public sealed partial class KurrentDBClient
     {
         ArgumentException.ThrowIfNullOrEmpty(streamName);
         ArgumentNullException.ThrowIfNull(eventData);
-        using var activity = StartClientSpan("streams.append", streamName);
-        // Subscribers become children of the append span (or of the caller's span when tracing is off here).
-        var traceContext = activity?.Context ?? Activity.Current?.Context ?? default;
-        try
+        return TracedAsync<IWriteResult>("streams.append", streamName, expectedState, async activity =>
         {
+            // Subscribers become children of the append span (or of the caller's span when tracing is off here).
+            var traceContext = activity?.Context ?? Activity.Current?.Context ?? default;
             using var call = _streams.Append(CreateCallOptions(deadline, cancellationToken));
             var count = await WriteAsync(call, streamName, expectedState, eventData, traceContext, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("db.operation.batch.size", count);
@@ -32,17 +31,7 @@ public sealed partial class KurrentDBClient
             var result = ToResult(response, streamName, expectedState);
             activity?.SetTag("db.kurrentdb.revision", result.NextExpectedStreamRevision.ToInt64());
             return result;
-        }
-        catch (RpcException exception) when (RpcErrors.Map(exception, streamName, expectedState) is { } mapped)
-        {
-            KurrentDBTelemetry.RecordError(activity, mapped);
-            throw mapped;
-        }
-        catch (Exception exception)
-        {
-            KurrentDBTelemetry.RecordError(activity, exception);
-            throw;
-        }
+        });
     }
 
     /// <summary>Appends if the stream's last event is <paramref name="expectedRevision"/> (<see cref="StreamRevision.None"/>: no stream).</summary>

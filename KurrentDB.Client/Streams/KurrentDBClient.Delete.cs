@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EventDriven.KurrentDB.Protocol.Streams;
 using Grpc.Core;
 
@@ -37,7 +38,7 @@ public sealed partial class KurrentDBClient
         string streamName, StreamRevision expectedRevision, TimeSpan? deadline = null, CancellationToken cancellationToken = default) =>
         TombstoneAsync(streamName, StreamState.FromStreamRevision(expectedRevision), deadline, cancellationToken);
 
-    private async Task<DeleteResult> RunUnaryAsync(
+    private Task<DeleteResult> RunUnaryAsync(
         string operation,
         string streamName,
         StreamState expectedState,
@@ -46,10 +47,19 @@ public sealed partial class KurrentDBClient
         CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(streamName);
+        return TracedAsync(operation, streamName, expectedState, _ => call(CreateCallOptions(deadline, cancellationToken)));
+    }
+
+    /// <summary>
+    /// Runs a call inside a client span for <paramref name="operation"/>, turning the server's error trailers into the
+    /// client's exceptions (<see cref="RpcErrors"/>) and recording any failure on the span.
+    /// </summary>
+    private async Task<T> TracedAsync<T>(string operation, string streamName, StreamState expectedState, Func<Activity?, Task<T>> call)
+    {
         using var activity = StartClientSpan(operation, streamName);
         try
         {
-            return await call(CreateCallOptions(deadline, cancellationToken)).ConfigureAwait(false);
+            return await call(activity).ConfigureAwait(false);
         }
         catch (RpcException exception) when (RpcErrors.Map(exception, streamName, expectedState) is { } mapped)
         {
