@@ -70,6 +70,7 @@ public sealed partial class CdcRelay(
         try
         {
             var transaction = new List<Task>();
+            var committedAt = DateTimeOffset.UtcNow;
             var lastId = 0L;
             var slot = new PgOutputReplicationSlot(_options.SlotName);
             var replicationOptions = new PgOutputReplicationOptions(Schema.Publication, PgOutputProtocolVersion.V1);
@@ -77,13 +78,15 @@ public sealed partial class CdcRelay(
             {
                 switch (message)
                 {
-                    case BeginMessage:
+                    case BeginMessage begin:
+                        // pgoutput sends a transaction once it committed; its commit time starts the relay lag.
                         transaction = [];
+                        committedAt = new DateTimeOffset(DateTime.SpecifyKind(begin.TransactionCommitTimestamp, DateTimeKind.Utc));
                         break;
                     case InsertMessage insert:
                         var (id, row) = await ReadRowAsync(insert, failed.Token);
                         lastId = id;
-                        transaction.Add(publisher.PublishAsync(row, row.OccurredAt, failed.Token));
+                        transaction.Add(publisher.PublishAsync(row, committedAt, failed.Token));
                         break;
                     case CommitMessage commit:
                         await commits.Writer.WriteAsync(new PendingCommit(commit.TransactionEndLsn, [.. transaction], lastId), failed.Token);

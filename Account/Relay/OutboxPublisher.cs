@@ -27,7 +27,8 @@ public sealed class OutboxPublisher
         _producer = producer;
         var meter = meters.Create(TelemetryName);
         _published = meter.CreateCounter<long>("account.outbox.published", "{message}", "Outbox messages acknowledged by Kafka, by topic.");
-        _lag = meter.CreateHistogram<double>("account.outbox.relay.lag", "ms", "From the command's commit to Kafka's acknowledgement.");
+        _lag = meter.CreateHistogram<double>("account.outbox.relay.lag", "ms",
+            "From the command's commit (CDC: PostgreSQL's commit timestamp; polling: the command's time) to Kafka's acknowledgement.");
     }
 
     /// <summary>Produces one message; completes when Kafka has acknowledged it.</summary>
