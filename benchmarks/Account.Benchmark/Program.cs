@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Sockets;
 using Confluent.Kafka;
 using EventDriven.Accounts;
 using EventDriven.Accounts.Domain;
@@ -10,11 +8,10 @@ using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
 using EventDriven.Accounts.Storage;
 using EventDriven.Contracts.Accounts;
-using EventDriven.LocalInfrastructure;
-using EventDriven.LocalInfrastructure.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using EventDriven.Tests;
 using Npgsql;
 
 // Starts a private PostgreSQL cluster and the local Kafka broker, then for each relay: drives account commands at a
@@ -169,113 +166,31 @@ int Option(string name, int fallback)
 
 internal sealed record RunResult(int Commands, TimeSpan Elapsed, TimeSpan Drained, double[] Lags);
 
-/// <summary>PostgreSQL (the machine's binaries, a throwaway cluster) and the local Kafka broker, as processes.</summary>
+/// <summary>PostgreSQL (the machine's binaries, a throwaway cluster) and the local Kafka broker, as the tests start them.</summary>
 internal sealed class Infrastructure : IAsyncDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"eventdriven-bench-{Guid.NewGuid():N}");
-    private readonly int _postgresPort = FreePort();
-    private string _password = "";
-    private Process? _postgres;
-    private Process? _kafka;
+    private readonly LocalPostgresServer _postgres = new();
+    private readonly LocalKafkaBroker _kafka = new();
 
-    public string KafkaBootstrap { get; private set; } = "";
+    public string KafkaBootstrap => _kafka.BootstrapServers;
 
     public static async Task<Infrastructure> StartAsync()
     {
         var infrastructure = new Infrastructure();
-        await infrastructure.StartPostgresAsync();
-        infrastructure.StartKafka();
+        await Task.WhenAll(infrastructure._postgres.InitializeAsync().AsTask(), infrastructure._kafka.InitializeAsync().AsTask());
+        foreach (var topic in EventDriven.Contracts.Topics.All)
+        {
+            await infrastructure._kafka.CreateTopicAsync(topic);
+        }
+
         return infrastructure;
     }
 
-    public async Task<string> CreateDatabaseAsync()
-    {
-        var name = $"bench_{Guid.NewGuid():N}";
-        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
-        await connection.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-        await create.ExecuteNonQueryAsync();
-        return ConnectionString(name);
-    }
-
-    private string ConnectionString(string database) =>
-        $"Host=localhost;Port={_postgresPort};Username={LocalPostgresCluster.UserName};Password={_password};Database={database};Maximum Pool Size=20";
-
-    private async Task StartPostgresAsync()
-    {
-        Directory.CreateDirectory(_folder);
-        var cluster = new LocalPostgresCluster(_folder, PostgresBinaries.Locate(configured: null));
-        _password = cluster.EnsurePassword();
-        await cluster.EnsureInitialisedAsync(NullLogger.Instance, CancellationToken.None);
-        _postgres = Quiet(new ProcessStartInfo(cluster.ServerCommand, cluster.ServerArguments(_postgresPort)));
-        for (var i = 0; ; i++)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
-                await connection.OpenAsync();
-                return;
-            }
-            catch (NpgsqlException) when (i < 100)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    private void StartKafka()
-    {
-        var port = FreePort();
-        KafkaBootstrap = $"localhost:{port}";
-        var start = new ProcessStartInfo("dotnet", [LocalInfrastructureAssemblies.LocalKafka]);
-        start.Environment["LocalKafka__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["LocalKafka__Topics"] = string.Join(',', EventDriven.Contracts.Topics.All);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
-        _kafka = Quiet(start);
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = KafkaBootstrap }).SetLogHandler((_, _) => { }).Build();
-        for (var i = 0; ; i++)
-        {
-            try
-            {
-                admin.GetMetadata(TimeSpan.FromSeconds(1));
-                return;
-            }
-            catch (KafkaException) when (i < 60)
-            {
-                Thread.Sleep(200);
-            }
-        }
-    }
+    public Task<string> CreateDatabaseAsync() => _postgres.CreateDatabaseAsync($"bench_{Guid.NewGuid():N}");
 
     public async ValueTask DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
-        _kafka?.Kill(entireProcessTree: true);
-        if (_postgres is { HasExited: false })
-        {
-            Process.Start("kill", ["-INT", _postgres.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
-            await _postgres.WaitForExitAsync();
-        }
-
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    private static Process Quiet(ProcessStartInfo start)
-    {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await _kafka.DisposeAsync();
+        await _postgres.DisposeAsync();
     }
 }

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using EventDriven.KurrentDB.Client;
-using EventDriven.LocalInfrastructure;
+using EventDriven.Tests;
 
 // Starts the local KurrentDB server on a fresh folder (fsync on, as always), then measures it through the client.
 // Options: --events N (batched appends, default 200000), --singles N (default 5000).
@@ -12,30 +10,20 @@ var singleEvents = Option("--singles", 5_000);
 var payload = new byte[256];
 Random.Shared.NextBytes(payload);
 
-var dataDirectory = Directory.CreateTempSubdirectory("kurrentdb-bench-").FullName;
-var (grpcPort, httpPort) = (FreePort(), FreePort());
-using var server = StartServer(grpcPort, httpPort, dataDirectory);
-try
-{
-    await using var client = new KurrentDBClient(KurrentDBClientSettings.Create($"kurrentdb://localhost:{grpcPort}?tls=false"));
-    await WaitUntilReadyAsync(client);
-    Console.WriteLine($"Local KurrentDB server, {Environment.ProcessorCount} cores, data in {dataDirectory}");
-    Console.WriteLine();
-    Console.WriteLine("| measurement | events | seconds | events/s | p50 ms | p99 ms |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+// The same process and fresh folder the tests use; it answers its health endpoint before this goes on.
+await using var server = new LocalKurrentDBServer();
+await server.InitializeAsync();
+await using var client = new KurrentDBClient(KurrentDBClientSettings.Create(server.ConnectionString));
+Console.WriteLine($"Local KurrentDB server, {Environment.ProcessorCount} cores, data in {server.DataDirectory}");
+Console.WriteLine();
+Console.WriteLine("| measurement | events | seconds | events/s | p50 ms | p99 ms |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|");
 
-    await MeasureAppendsAsync("single-event appends, 1 writer", client, writers: 1, batchSize: 1, total: singleEvents / 5);
-    await MeasureAppendsAsync("single-event appends, 32 writers", client, writers: 32, batchSize: 1, total: singleEvents);
-    await MeasureAppendsAsync("batched appends (100/batch), 8 writers", client, writers: 8, batchSize: 100, total: batchedEvents);
-    await MeasureCatchUpAsync(client);
-    await MeasureSubscriptionLatencyAsync(client, count: 1_000);
-}
-finally
-{
-    server.Kill(entireProcessTree: true);
-    await server.WaitForExitAsync();
-    Directory.Delete(dataDirectory, recursive: true);
-}
+await MeasureAppendsAsync("single-event appends, 1 writer", client, writers: 1, batchSize: 1, total: singleEvents / 5);
+await MeasureAppendsAsync("single-event appends, 32 writers", client, writers: 32, batchSize: 1, total: singleEvents);
+await MeasureAppendsAsync("batched appends (100/batch), 8 writers", client, writers: 8, batchSize: 100, total: batchedEvents);
+await MeasureCatchUpAsync(client);
+await MeasureSubscriptionLatencyAsync(client, count: 1_000);
 
 async Task MeasureAppendsAsync(string name, KurrentDBClient client, int writers, int batchSize, int total)
 {
@@ -121,49 +109,6 @@ static void Report(string name, long events, TimeSpan elapsed, double[] latencie
     string Percentile(double p) => latencies.Length == 0 ? "" : latencies[(int)Math.Min(latencies.Length - 1, p * latencies.Length)].ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
     Console.WriteLine(System.FormattableString.Invariant(
         $"| {name} | {events:N0} | {elapsed.TotalSeconds:F2} | {events / elapsed.TotalSeconds:N0} | {Percentile(0.50)} | {Percentile(0.99)} |"));
-}
-
-static async Task WaitUntilReadyAsync(KurrentDBClient client)
-{
-    var deadline = DateTime.UtcNow.AddSeconds(30);
-    while (true)
-    {
-        try
-        {
-            await client.ReadAllAsync(Direction.Backwards, Position.End, maxCount: 1).ToListAsync();
-            return;
-        }
-        catch (Exception) when (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-    }
-}
-
-static Process StartServer(int grpcPort, int httpPort, string dataDirectory)
-{
-    var start = new ProcessStartInfo("dotnet", [LocalInfrastructureAssemblies.LocalKurrentDB])
-    {
-        RedirectStandardOutput = true,
-        Environment =
-        {
-            ["Kestrel__Endpoints__Grpc__Url"] = $"http://localhost:{grpcPort}",
-            ["Kestrel__Endpoints__Http__Url"] = $"http://localhost:{httpPort}",
-            ["LocalKurrentDB__DataDirectory"] = dataDirectory,
-            ["Logging__LogLevel__Default"] = "Warning",
-        },
-    };
-    var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    return process;
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
 
 int Option(string name, int fallback)
