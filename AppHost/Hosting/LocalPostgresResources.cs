@@ -12,8 +12,6 @@ public sealed class LocalPostgresServerResource(string name, string command, str
 {
     internal const string PrimaryEndpointName = "tcp";
 
-    public string DataDirectory { get; } = dataDirectory;
-
     internal string Password { get; } = password;
 
     public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);

@@ -107,7 +107,7 @@ public sealed partial class EventLog : IAsyncDisposable
                 }
             }
 
-            return new StreamRead.Found(events, _all[visible[0]].Revision, _all[visible[^1]].Revision);
+            return new StreamRead.Found(events, _all[visible[^1]].Revision);
         }
     }
 
@@ -205,7 +205,7 @@ public sealed partial class EventLog : IAsyncDisposable
 
 public abstract record StreamRead
 {
-    public sealed record Found(IReadOnlyList<EventRecord> Events, ulong FirstRevision, ulong LastRevision) : StreamRead;
+    public sealed record Found(IReadOnlyList<EventRecord> Events, ulong LastRevision) : StreamRead;
 
     public sealed record NotFound : StreamRead;
 
