@@ -71,7 +71,8 @@ public static partial class KafkaClientExtensions
         IProducer<TKey, TValue> Create(IServiceProvider services)
         {
             var producerBuilder = new ProducerBuilder<TKey, TValue>(settings.Config);
-            producerBuilder.SetLogHandler((_, log) => LogHandler(services, "Producer", log));
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("EventDriven.Kafka.Producer");
+            producerBuilder.SetLogHandler((_, log) => LogHandler(logger, log));
             if (!settings.DisableMetrics)
             {
                 var metrics = services.GetRequiredService<KafkaMetrics>();
@@ -114,7 +115,8 @@ public static partial class KafkaClientExtensions
         IConsumer<TKey, TValue> Create(IServiceProvider services)
         {
             var consumerBuilder = new ConsumerBuilder<TKey, TValue>(settings.Config);
-            consumerBuilder.SetLogHandler((_, log) => LogHandler(services, "Consumer", log));
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("EventDriven.Kafka.Consumer");
+            consumerBuilder.SetLogHandler((_, log) => LogHandler(logger, log));
             if (!settings.DisableMetrics)
             {
                 var metrics = services.GetRequiredService<KafkaMetrics>();
@@ -181,9 +183,8 @@ public static partial class KafkaClientExtensions
         }
     }
 
-    private static void LogHandler(IServiceProvider services, string kind, LogMessage log)
+    private static void LogHandler(ILogger logger, LogMessage log)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"EventDriven.Kafka.{kind}");
         var level = (LogLevel)log.LevelAs(LogLevelType.MicrosoftExtensionsLogging);
         if (logger.IsEnabled(level))
         {
