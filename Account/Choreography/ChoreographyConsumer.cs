@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using EventDriven.Accounts.Domain;
@@ -62,7 +61,7 @@ public sealed partial class ChoreographyConsumer(
     private async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
     {
         using var activity = KafkaTelemetry.StartProcess(result, GroupId);
-        var type = Header(result, "ce_type");
+        var type = CloudEventHeaders.Read(result.Message.Headers, "ce_type");
         try
         {
             if (Reaction(type, result) is not var (eventId, accountId, decide))
@@ -79,7 +78,8 @@ public sealed partial class ChoreographyConsumer(
         }
         catch (Exception exception) when (exception is JsonException or ArgumentNullException or FormatException)
         {
-            await DeadLetterAsync(result, exception, cancellationToken);
+            LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
+            await DeadLetters.SendAsync(producer, Topics.DeadLetter(result.Topic), result, exception, cancellationToken);
         }
     }
 
@@ -102,27 +102,8 @@ public sealed partial class ChoreographyConsumer(
         }
     }
 
-    private async Task DeadLetterAsync(ConsumeResult<string, byte[]> result, Exception error, CancellationToken cancellationToken)
-    {
-        LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, error);
-        var headers = new Headers();
-        foreach (var header in result.Message.Headers)
-        {
-            headers.Add(header.Key, header.GetValueBytes());
-        }
-
-        headers.Add("error", Encoding.UTF8.GetBytes(error.Message));
-        headers.Add("error_type", Encoding.UTF8.GetBytes(error.GetType().FullName ?? "error"));
-        headers.Add("source_topic", Encoding.UTF8.GetBytes(result.Topic));
-        headers.Add("source_offset", Encoding.UTF8.GetBytes($"{result.Partition.Value}:{result.Offset.Value}"));
-        await producer.ProduceAsync(Topics.DeadLetter(result.Topic), new Message<string, byte[]> { Key = result.Message.Key, Value = result.Message.Value, Headers = headers }, cancellationToken);
-    }
-
     private static T Read<T>(ConsumeResult<string, byte[]> result) =>
         JsonSerializer.Deserialize<T>(result.Message.Value, ContractJson.Options) ?? throw new JsonException("The message has no body.");
-
-    private static string Header(ConsumeResult<string, byte[]> result, string name) =>
-        result.Message.Headers?.TryGetLastBytes(name, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : "";
 
     [LoggerMessage(LogLevel.Information, "{Type} {EventId} for account {AccountId} changed nothing: {Outcome}")]
     private static partial void LogNotApplied(ILogger logger, string type, Guid eventId, Guid accountId, string outcome);

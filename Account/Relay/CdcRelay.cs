@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Postgres;
 using System.Threading.Channels;
 using EventDriven.Accounts.Outbox;
 using EventDriven.Accounts.Storage;
@@ -32,7 +33,7 @@ public sealed partial class CdcRelay(
         {
             try
             {
-                await using var leadership = await RelayLeadership.TryAcquireAsync(database.ConnectionString, stoppingToken);
+                await using var leadership = await PostgresLeadership.TryAcquireAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, stoppingToken);
                 if (leadership is not null)
                 {
                     LogLeading(logger, _options.SlotName);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using EventDriven.Accounts.Outbox;
@@ -44,16 +43,7 @@ public sealed class OutboxPublisher
             Key = message.Key,
             Value = Encoding.UTF8.GetBytes(message.Payload),
             Timestamp = new Timestamp(message.OccurredAt),
-            Headers = new Headers
-            {
-                { "ce_id", Encoding.UTF8.GetBytes(message.EventId.ToString()) },
-                { "ce_type", Encoding.UTF8.GetBytes(message.Type) },
-                { "ce_source", Encoding.UTF8.GetBytes(AccountEventTypes.Source) },
-                { "ce_time", Encoding.UTF8.GetBytes(message.OccurredAt.ToString("O", CultureInfo.InvariantCulture)) },
-                { "ce_specversion", "1.0"u8.ToArray() },
-                { "ce_subject", Encoding.UTF8.GetBytes(message.Key) },
-                { "content-type", "application/json"u8.ToArray() },
-            },
+            Headers = CloudEventHeaders.Create(message.EventId, message.Type, AccountEventTypes.Source, message.OccurredAt, message.Key),
         }, cancellationToken).ConfigureAwait(false);
 
         _published.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", message.Topic));

@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -23,7 +24,7 @@ public sealed partial class PollingRelay(
         {
             try
             {
-                await using var leadership = await RelayLeadership.TryAcquireAsync(database.ConnectionString, stoppingToken);
+                await using var leadership = await PostgresLeadership.TryAcquireAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, stoppingToken);
                 while (leadership is not null && !stoppingToken.IsCancellationRequested)
                 {
                     if (await RelayBatchAsync(stoppingToken) == 0)

@@ -15,6 +15,9 @@ public enum RelayMode
 /// <summary>Bound from <c>Account:Relay</c>.</summary>
 public sealed class RelayOptions
 {
+    /// <summary>The advisory lock that makes one Account instance the relay.</summary>
+    public const long LeadershipLockKey = 0x52656c6179; // "Relay"
+
     public RelayMode Mode { get; set; } = RelayMode.Cdc;
 
     /// <summary>The logical replication slot; durable, so the relay resumes where Kafka last acknowledged.</summary>

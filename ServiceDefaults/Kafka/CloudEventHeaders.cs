@@ -1,0 +1,27 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+
+namespace EventDriven.ServiceDefaults.Kafka;
+
+/// <summary>
+/// The CloudEvents Kafka binary binding as the wire contract uses it: <c>ce_id</c>, <c>ce_type</c>, <c>ce_source</c>,
+/// <c>ce_time</c>, <c>ce_specversion</c>, <c>ce_subject</c> and <c>content-type</c>; the value is the JSON event.
+/// </summary>
+public static class CloudEventHeaders
+{
+    public static Headers Create(Guid id, string type, string source, DateTimeOffset time, string subject) => new()
+    {
+        { "ce_id", Encoding.UTF8.GetBytes(id.ToString()) },
+        { "ce_type", Encoding.UTF8.GetBytes(type) },
+        { "ce_source", Encoding.UTF8.GetBytes(source) },
+        { "ce_time", Encoding.UTF8.GetBytes(time.ToString("O", CultureInfo.InvariantCulture)) },
+        { "ce_specversion", "1.0"u8.ToArray() },
+        { "ce_subject", Encoding.UTF8.GetBytes(subject) },
+        { "content-type", "application/json"u8.ToArray() },
+    };
+
+    /// <summary>A header's value as text; empty when the message does not carry it.</summary>
+    public static string Read(Headers? headers, string name) =>
+        headers?.TryGetLastBytes(name, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : "";
+}
