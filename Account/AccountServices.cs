@@ -5,7 +5,7 @@ using EventDriven.Accounts.Choreography;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
 using EventDriven.Accounts.Storage;
-using Npgsql;
+using EventDriven.ServiceDefaults.Postgres;
 
 namespace EventDriven.Accounts;
 
@@ -44,7 +44,7 @@ public static class AccountServices
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection("Account:Relay"));
 
         // Hosted services start in order: the schema exists before any relay runs.
-        builder.Services.AddHostedService<SchemaMigration>();
+        builder.Services.AddPostgresMigration(Schema.MigrationLock, Schema.Script);
         switch (builder.Configuration.GetValue("Account:Relay:Mode", RelayMode.Cdc))
         {
             case RelayMode.Cdc:
@@ -65,12 +65,5 @@ public static class AccountServices
     public sealed record AccountDatabase(string ConnectionString)
     {
         public const string ConnectionName = "accountdb";
-    }
-
-    private sealed class SchemaMigration(NpgsqlDataSource dataSource) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Schema.MigrateAsync(dataSource, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

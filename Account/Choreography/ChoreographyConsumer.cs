@@ -19,46 +19,13 @@ public sealed partial class ChoreographyConsumer(
     IConsumer<string, byte[]> consumer,
     IProducer<string, byte[]> producer,
     AccountCommandHandler handler,
-    ILogger<ChoreographyConsumer> logger) : BackgroundService
+    ILogger<ChoreographyConsumer> logger) : KafkaConsumerService(consumer, logger)
 {
     public const string GroupId = "account";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        // librdkafka's Consume blocks: give it a thread of its own.
-        Task.Factory.StartNew(() => ConsumeLoopAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    protected override IReadOnlyList<string> SubscribedTopics { get; } = [Topics.ReactorAlerts, Topics.TransactionEvents];
 
-    private async Task ConsumeLoopAsync(CancellationToken stoppingToken)
-    {
-        consumer.Subscribe([Topics.ReactorAlerts, Topics.TransactionEvents]);
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var result = consumer.Consume(stoppingToken);
-                try
-                {
-                    await HandleAsync(result, stoppingToken);
-                    consumer.Commit(result);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    // Transient (the database away, say): the same message again after a pause; later ones wait.
-                    LogRetrying(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
-                    consumer.Seek(result.TopicPartitionOffset);
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            consumer.Close();
-        }
-    }
-
-    private async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
     {
         using var activity = KafkaTelemetry.StartProcess(result, GroupId);
         var type = CloudEventHeaders.Read(result.Message.Headers, "ce_type");
@@ -108,8 +75,6 @@ public sealed partial class ChoreographyConsumer(
     [LoggerMessage(LogLevel.Information, "{Type} {EventId} for account {AccountId} changed nothing: {Outcome}")]
     private static partial void LogNotApplied(ILogger logger, string type, Guid eventId, Guid accountId, string outcome);
 
-    [LoggerMessage(LogLevel.Warning, "Applying {Topic} {Partition}:{Offset} failed; retrying it")]
-    private static partial void LogRetrying(ILogger logger, string topic, int partition, long offset, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Unreadable message {Topic} {Partition}:{Offset} sent to the dead-letter topic")]
     private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, Exception exception);

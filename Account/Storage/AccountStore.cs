@@ -88,6 +88,3 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
 
     internal static string Serialize(Account account) => JsonSerializer.Serialize(account, ContractJson.Options);
 }
-
-/// <summary>The bulk snapshot consumers bootstrap their copy of account state from.</summary>
-public sealed record AccountsExport(string WalPosition, DateTimeOffset TakenAt, IReadOnlyList<AccountSnapshot> Accounts);

@@ -1,17 +1,15 @@
+using EventDriven.ServiceDefaults.Postgres;
 using Npgsql;
 
 namespace EventDriven.Accounts.Storage;
 
-/// <summary>
-/// The Account database, created or brought up to date on start. Several instances may start at once: the script runs
-/// in one transaction under an advisory lock, and every statement is idempotent.
-/// </summary>
+/// <summary>The Account database, created or brought up to date on start (see <see cref="PostgresMigration"/>).</summary>
 public static class Schema
 {
     public const string Publication = "account_outbox";
-    private const long MigrationLock = 0x4163636f756e74; // "Account"
+    public const long MigrationLock = 0x4163636f756e74; // "Account"
 
-    private const string Script = $"""
+    public const string Script = $"""
         CREATE TABLE IF NOT EXISTS accounts (
             id uuid PRIMARY KEY,
             owner_name text NOT NULL,
@@ -51,20 +49,6 @@ public static class Schema
         END $do$;
         """;
 
-    public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({MigrationLock})", connection, transaction))
-        {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var script = new NpgsqlCommand(Script, connection, transaction))
-        {
-            await script.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public static Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        PostgresMigration.MigrateAsync(dataSource, MigrationLock, Script, cancellationToken);
 }

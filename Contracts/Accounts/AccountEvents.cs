@@ -53,6 +53,13 @@ public sealed record AccountSnapshot(
     DateTimeOffset OpenedAt,
     DateTimeOffset UpdatedAt);
 
+/// <summary>
+/// Account's bulk export (<c>GET /accounts/snapshot</c>): every account as of one consistent moment, and the WAL
+/// position and time of that moment. A consumer that loads it and then applies the account topics' events from that
+/// time on (version-gated) misses nothing.
+/// </summary>
+public sealed record AccountsExport(string WalPosition, DateTimeOffset TakenAt, IReadOnlyList<AccountSnapshot> Accounts);
+
 public sealed record PostalAddress(string Street, string City, string PostalCode, string Country);
 
 public enum AccountStatus

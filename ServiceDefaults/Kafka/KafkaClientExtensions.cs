@@ -50,6 +50,19 @@ public static partial class KafkaClientExtensions
         Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
         AddConsumer(builder, name, serviceKey: name, configureSettings, configureBuilder);
 
+    /// <summary>
+    /// A further consumer on the same connection, registered under <paramref name="serviceKey"/> (the official
+    /// package keys by connection name only): for a service with several consumer groups on one cluster. Its settings
+    /// section is <c>Aspire:Confluent:Kafka:Consumer:{serviceKey}</c>.
+    /// </summary>
+    public static void AddKeyedKafkaConsumer<TKey, TValue>(
+        this IHostApplicationBuilder builder,
+        string serviceKey,
+        string connectionName,
+        Action<KafkaConsumerSettings>? configureSettings = null,
+        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        AddConsumer(builder, connectionName, serviceKey, configureSettings, configureBuilder);
+
     private static void AddProducer<TKey, TValue>(
         IHostApplicationBuilder builder,
         string connectionName,
@@ -96,7 +109,7 @@ public static partial class KafkaClientExtensions
         Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder)
     {
         var settings = new KafkaConsumerSettings();
-        Bind(builder.Configuration, ConsumerSection, connectionName, settings);
+        Bind(builder.Configuration, ConsumerSection, serviceKey ?? connectionName, settings);
         settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
         configureSettings?.Invoke(settings);
         settings.Config.BootstrapServers ??= settings.ConnectionString;
@@ -129,7 +142,7 @@ public static partial class KafkaClientExtensions
         }
 
         Register(builder, serviceKey, Create);
-        AddCommon(builder, $"Kafka.Consumer.{connectionName}", settings.DisableHealthChecks, settings.DisableMetrics, settings.Config);
+        AddCommon(builder, $"Kafka.Consumer.{serviceKey ?? connectionName}", settings.DisableHealthChecks, settings.DisableMetrics, settings.Config);
     }
 
     private static void Bind(IConfiguration configuration, string section, string connectionName, object settings)

@@ -41,8 +41,8 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
         await SendAsync(HttpMethod.Post, $"/accounts/{closing}/closure", new { });
         await SendAsync(HttpMethod.Post, $"/accounts/{staying}/closure", new { });
 
-        await PublishAsync(Topics.TransactionEvents, closing, LedgerEventTypes.ClosureSettled, new ClosureSettled(Guid.NewGuid(), closing, DateTimeOffset.UtcNow));
-        await PublishAsync(Topics.TransactionEvents, staying, LedgerEventTypes.ClosureRefused, new ClosureRefused(Guid.NewGuid(), staying, "Balance is 12.50 EUR", DateTimeOffset.UtcNow));
+        await PublishAsync(Topics.TransactionEvents, closing, LedgerEventTypes.ClosureSettled, new ClosureSettled(Guid.NewGuid(), closing, 1, DateTimeOffset.UtcNow, Guid.NewGuid()));
+        await PublishAsync(Topics.TransactionEvents, staying, LedgerEventTypes.ClosureRefused, new ClosureRefused(Guid.NewGuid(), staying, 3, DateTimeOffset.UtcNow, Guid.NewGuid(), "12.50 EUR is still in the account"));
 
         await WaitForStatusAsync(closing, AccountStatus.Closed);
         await WaitForStatusAsync(staying, AccountStatus.Open);

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventDriven.Transactions.AccountCopy;
+
+/// <summary>
+/// Keeps the copy of account state current from <c>accounts.state</c> (fat events: the whole account after each change).
+/// Partitions are assigned, not subscribed: the offsets live in PostgreSQL with the rows they produced, committed in
+/// the same transaction, so a crash re-reads at most one batch and version gating makes that harmless. Where no offset
+/// is stored yet, the configured <see cref="AccountStateBootstrap"/> decides where reading starts.
+/// </summary>
+public sealed partial class AccountStateConsumer(
+    [FromKeyedServices(AccountStateConsumer.ServiceKey)] IConsumer<string, byte[]> consumer,
+    IProducer<string, byte[]> producer,
+    AccountCopyStore copy,
+    AccountApiClient accounts,
+    IOptions<AccountStateOptions> options,
+    ILogger<AccountStateConsumer> logger) : BackgroundService
+{
+    public const string ServiceKey = "account-copy";
+    public const string GroupId = "transactions-account-copy";
+    private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
+    private readonly AccountStateOptions _options = options.Value;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                consumer.Assign(await StartingOffsetsAsync(stoppingToken));
+                await FollowAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database or the broker away: start again from the stored offsets.
+                LogFailed(logger, exception);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        consumer.Close();
+    }
+
+    /// <summary>The stored offsets; for partitions without one, where the bootstrap mode starts.</summary>
+    private async Task<IReadOnlyList<TopicPartitionOffset>> StartingOffsetsAsync(CancellationToken cancellationToken)
+    {
+        var stored = (await copy.LoadOffsetsAsync(Topics.AccountState, cancellationToken)).ToDictionary(o => o.Partition);
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var partitions = admin.GetMetadata(Topics.AccountState, BrokerTimeout).Topics.Single().Partitions
+            .Select(p => new TopicPartition(Topics.AccountState, p.PartitionId))
+            .ToList();
+        var missing = partitions.Where(p => !stored.ContainsKey(p.Partition)).ToList();
+        if (missing.Count == 0)
+        {
+            return [.. stored.Values];
+        }
+
+        var starts = _options.Mode switch
+        {
+            AccountStateBootstrap.Replay => missing.Select(p => new TopicPartitionOffset(p, Offset.Beginning)).ToList(),
+            AccountStateBootstrap.Lazy => missing.Select(p => new TopicPartitionOffset(p, Offset.End)).ToList(),
+            AccountStateBootstrap.Snapshot => await LoadExportAsync(missing, cancellationToken),
+            var mode => throw new InvalidOperationException($"Unknown account state mode {mode}."),
+        };
+        LogBootstrap(logger, _options.Mode, string.Join(", ", starts.Select(o => $"{o.Partition.Value}@{o.Offset}")));
+        return [.. stored.Values, .. starts];
+    }
+
+    /// <summary>
+    /// Snapshot mode: Account's export, stored together with the offsets of the first messages timestamped within the
+    /// replay window before it (so nothing committed after the export is missed; older ones the version gate ignores).
+    /// </summary>
+    private async Task<List<TopicPartitionOffset>> LoadExportAsync(List<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        var export = await accounts.ExportAsync(cancellationToken);
+        var from = new Timestamp(export.TakenAt - _options.ReplayWindow);
+        var offsets = consumer.OffsetsForTimes([.. partitions.Select(p => new TopicPartitionTimestamp(p, from))], BrokerTimeout)
+            .Select(o => new TopicPartitionOffset(o.TopicPartition, o.Offset == Offset.End || o.Offset.Value < 0 ? Offset.End : o.Offset))
+            .ToList();
+        if (offsets.Any(o => o.Offset == Offset.End))
+        {
+            // "End" must not be stored: it would mean "wherever the end is when next read". Store the end as it is now.
+            offsets = [.. offsets.Select(o => o.Offset == Offset.End ? new TopicPartitionOffset(o.TopicPartition, consumer.QueryWatermarkOffsets(o.TopicPartition, BrokerTimeout).High) : o)];
+        }
+
+        await copy.ApplyAsync(export.Accounts, offsets, cancellationToken);
+        LogExportLoaded(logger, export.Accounts.Count, export.TakenAt);
+        return offsets;
+    }
+
+    private async Task FollowAsync(CancellationToken stoppingToken)
+    {
+        var latest = new Dictionary<Guid, AccountSnapshot>();
+        var next = new Dictionary<Partition, TopicPartitionOffset>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // A batch: what has arrived, up to the batch size; the first message may be waited for.
+            var result = consumer.Consume(stoppingToken);
+            for (var count = 0; result is not null && count < _options.BatchSize; count++)
+            {
+                if (await ReadAsync(result, stoppingToken) is { } state && (!latest.TryGetValue(state.AccountId, out var held) || held.Version < state.Version))
+                {
+                    latest[state.AccountId] = state;
+                }
+
+                next[result.Partition] = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
+                result = consumer.Consume(TimeSpan.Zero);
+            }
+
+            await copy.ApplyAsync(latest.Values, next.Values, stoppingToken);
+            latest.Clear();
+            next.Clear();
+        }
+    }
+
+    /// <summary>The account after the change; null for a message that is not a readable state, which goes to the dead-letter topic.</summary>
+    private async Task<AccountSnapshot?> ReadAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<AccountStateChanged>(result.Message.Value, ContractJson.Options)?.After
+                ?? throw new JsonException("The message has no account state.");
+        }
+        catch (JsonException exception)
+        {
+            LogUnreadable(logger, result.Partition.Value, result.Offset.Value, exception);
+            await DeadLetters.SendAsync(producer, Topics.DeadLetter(result.Topic), result, exception, cancellationToken);
+            return null;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Account copy starts ({Mode}) at {Offsets}")]
+    private static partial void LogBootstrap(ILogger logger, AccountStateBootstrap mode, string offsets);
+
+    [LoggerMessage(LogLevel.Information, "Account copy loaded {Count} accounts from Account's export taken at {TakenAt}")]
+    private static partial void LogExportLoaded(ILogger logger, int count, DateTimeOffset takenAt);
+
+    [LoggerMessage(LogLevel.Warning, "Account copy could not read accounts.state {Partition}:{Offset}; sent to the dead-letter topic")]
+    private static partial void LogUnreadable(ILogger logger, int partition, long offset, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Account copy failed; resuming from its stored offsets")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

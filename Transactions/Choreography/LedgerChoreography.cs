@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Accounts;
+using EventDriven.Contracts.Transactions;
+using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.Transactions.Domain;
+using EventDriven.Transactions.Features;
+using EventDriven.Transactions.Storage;
+
+namespace EventDriven.Transactions.Choreography;
+
+/// <summary>
+/// Transactions' part in the choreography, no orchestrator. A transfer debited from its source is credited to its
+/// target; if the target cannot take it (unknown, closed, frozen, another currency) the source is refunded; once
+/// credited, the source records the transfer complete. An account's closure request is answered by settling (empty
+/// ledger, nothing under way) or refusing. Each step is a ledger command whose transaction id makes a redelivery a
+/// no-op; offsets are committed after the step, so a restart mid-way repeats the step and nothing else.
+/// </summary>
+public sealed partial class LedgerChoreography(
+    IConsumer<string, byte[]> consumer,
+    IProducer<string, byte[]> producer,
+    LedgerCommandHandler handler,
+    LedgerStore ledgers,
+    ILogger<LedgerChoreography> logger) : KafkaConsumerService(consumer, logger)
+{
+    public const string GroupId = "transactions";
+
+    protected override IReadOnlyList<string> SubscribedTopics { get; } = [Topics.TransactionEvents, Topics.AccountState];
+
+    protected override async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
+    {
+        var type = CloudEventHeaders.Read(result.Message.Headers, "ce_type");
+        if (type is not (LedgerEventTypes.TransferDebited or LedgerEventTypes.TransferCredited or AccountEventTypes.ClosureRequested))
+        {
+            return; // Not a step of Transactions' choreography.
+        }
+
+        using var activity = KafkaTelemetry.StartProcess(result, GroupId);
+        try
+        {
+            switch (type)
+            {
+                case LedgerEventTypes.TransferDebited:
+                    await CreditOrRefundAsync(Read<TransferDebited>(result), cancellationToken);
+                    break;
+                case LedgerEventTypes.TransferCredited:
+                    var credited = Read<TransferCredited>(result);
+                    Report(credited.TransactionId, await handler.ExecuteAsync(
+                        new CompleteTransfer(credited.FromAccountId, credited.TransactionId, credited.Amount, credited.Currency, credited.AccountId), cancellationToken));
+                    break;
+                case AccountEventTypes.ClosureRequested:
+                    var requested = Read<AccountStateChanged>(result);
+                    Report(requested.EventId, await handler.ExecuteAsync(new SettleClosure(requested.AccountId, requested.EventId), cancellationToken));
+                    break;
+            }
+        }
+        catch (JsonException exception)
+        {
+            LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
+            await DeadLetters.SendAsync(producer, Topics.DeadLetter(result.Topic), result, exception, cancellationToken);
+        }
+    }
+
+    private async Task CreditOrRefundAsync(TransferDebited debited, CancellationToken cancellationToken)
+    {
+        // A redelivered debit whose transfer has finished already (refunded, or completed) is not credited again.
+        var source = await ledgers.LoadAsync(debited.AccountId, cancellationToken);
+        if (!source.Entries.TryGetValue(debited.TransactionId, out var entry) || entry.Kind != EntryKind.TransferOut)
+        {
+            return;
+        }
+
+        var credit = await handler.ExecuteAsync(
+            new CreditTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId), cancellationToken);
+        if (credit is LedgerOutcome.Refused refused)
+        {
+            LogRefunding(logger, debited.TransactionId, refused.Reason);
+            Report(debited.TransactionId, await handler.ExecuteAsync(
+                new RefundTransfer(debited.AccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.ToAccountId, refused.Reason), cancellationToken));
+        }
+        else
+        {
+            Report(debited.TransactionId, credit);
+        }
+    }
+
+    /// <summary>A step that could not be taken for good reason is logged; a busy ledger is retried like any transient failure.</summary>
+    private void Report(Guid transactionId, LedgerOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case LedgerOutcome.Busy busy:
+                throw new InvalidOperationException($"Ledger busy for {transactionId} after {busy.Attempts} attempts.");
+            case LedgerOutcome.Refused refused:
+                LogStepRefused(logger, transactionId, refused.Reason);
+                break;
+        }
+    }
+
+    private static T Read<T>(ConsumeResult<string, byte[]> result) =>
+        JsonSerializer.Deserialize<T>(result.Message.Value, ContractJson.Options) ?? throw new JsonException("The message has no body.");
+
+    [LoggerMessage(LogLevel.Information, "Transfer {TransactionId} is refunded: {Reason}")]
+    private static partial void LogRefunding(ILogger logger, Guid transactionId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Choreography step for {TransactionId} refused: {Reason}")]
+    private static partial void LogStepRefused(ILogger logger, Guid transactionId, string reason);
+
+
+    [LoggerMessage(LogLevel.Warning, "Unreadable message {Topic} {Partition}:{Offset} sent to the dead-letter topic")]
+    private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, Exception exception);
+}

@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using EventDriven.Contracts.Transactions;
+
+namespace EventDriven.Transactions.Domain;
+
+/// <summary>
+/// One account's ledger: the fold of the events in its stream <c>ledger-{accountId}</c>. It remembers every transaction
+/// id it has recorded, with the step and version that recorded it, so a repeated command is recognised and answered
+/// from the stream instead of being applied twice.
+/// </summary>
+public sealed record Ledger(
+    Guid AccountId,
+    string? Currency,
+    decimal Balance,
+    long Version,
+    bool Closed,
+    int TransfersUnderWay,
+    ImmutableDictionary<Guid, LedgerEntry> Entries)
+{
+    public static Ledger Empty(Guid accountId) => new(accountId, null, 0m, 0, false, 0, ImmutableDictionary<Guid, LedgerEntry>.Empty);
+
+    /// <summary>The stream's expected revision for the next append: KurrentDB counts revisions from 0, versions from 1.</summary>
+    [JsonIgnore]
+    public long? Revision => Version == 0 ? null : Version - 1;
+
+    public static Ledger Evolve(Ledger ledger, LedgerEvent @event)
+    {
+        var next = @event switch
+        {
+            LedgerOpened opened => ledger with { Currency = opened.Currency },
+            MoneyDeposited e => Record(ledger, e, EntryKind.Deposit),
+            MoneyWithdrawn e => Record(ledger, e, EntryKind.Withdrawal),
+            TransferDebited e => Record(ledger, e, EntryKind.TransferOut) with { TransfersUnderWay = ledger.TransfersUnderWay + 1 },
+            TransferCredited e => Record(ledger, e, EntryKind.TransferIn),
+            TransferCompleted e => Record(ledger, e, EntryKind.TransferCompleted) with { TransfersUnderWay = ledger.TransfersUnderWay - 1 },
+            TransferRefunded e => Record(ledger, e, EntryKind.TransferRefunded) with { TransfersUnderWay = ledger.TransfersUnderWay - 1 },
+            ClosureSettled e => ledger with { Closed = true, Entries = ledger.Entries.SetItem(e.ClosureRequestId, new(EntryKind.ClosureAnswer, e.Version, 0m)) },
+            ClosureRefused e => ledger with { Entries = ledger.Entries.SetItem(e.ClosureRequestId, new(EntryKind.ClosureAnswer, e.Version, 0m)) },
+            _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Not a ledger event."),
+        };
+        return next with { Version = @event.Version };
+    }
+
+    public static Ledger Fold(Ledger ledger, IEnumerable<LedgerEvent> events) => events.Aggregate(ledger, Evolve);
+
+    private static Ledger Record(Ledger ledger, LedgerEntryEvent e, EntryKind kind) => ledger with
+    {
+        Currency = e.Currency,
+        Balance = e.BalanceAfter,
+        Entries = ledger.Entries.SetItem(e.TransactionId, new LedgerEntry(kind, e.Version, e.Amount)),
+    };
+}
+
+/// <summary>What a ledger recorded for a transaction id: the latest step, the version that recorded it, the amount.</summary>
+public readonly record struct LedgerEntry(EntryKind Kind, long Version, decimal Amount);
+
+public enum EntryKind
+{
+    Deposit,
+    Withdrawal,
+    TransferOut,
+    TransferCompleted,
+    TransferRefunded,
+    TransferIn,
+    ClosureAnswer,
+}

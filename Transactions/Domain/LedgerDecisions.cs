@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using System.Text;
+using EventDriven.Contracts.Accounts;
+using EventDriven.Contracts.Transactions;
+
+namespace EventDriven.Transactions.Domain;
+
+/// <summary>
+/// The ledger's rules, as a function from state, the account as Transactions knows it, a command and the time, to
+/// events or a refusal. No I/O. Event ids are derived from the transaction id and the step, so the same step of the
+/// same transaction always produces the same event id.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Rules return the base type so that they compose with ??.")]
+public static class LedgerDecisions
+{
+    public static LedgerDecision Decide(Ledger ledger, AccountView? account, LedgerCommand command, DateTimeOffset now)
+    {
+        if (ledger.Entries.TryGetValue(command.TransactionId, out var entry))
+        {
+            return Repeat(ledger, entry, command, now);
+        }
+
+        return command switch
+        {
+            Deposit c => RequireMovable(ledger, account, c.Currency)
+                ?? Then(ledger, account!, now, LedgerEventTypes.MoneyDeposited, c.TransactionId, (id, v) => new MoneyDeposited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance + c.Amount)),
+            Withdraw c => RequireMovable(ledger, account, c.Currency) ?? RequireFunds(ledger, c.Amount)
+                ?? Then(ledger, account!, now, LedgerEventTypes.MoneyWithdrawn, c.TransactionId, (id, v) => new MoneyWithdrawn(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance - c.Amount)),
+            Transfer c => RequireMovable(ledger, account, c.Currency) ?? RequireFunds(ledger, c.Amount)
+                ?? Then(ledger, account!, now, LedgerEventTypes.TransferDebited, c.TransactionId, (id, v) => new TransferDebited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance - c.Amount, c.ToAccountId)),
+            CreditTransfer c => RequireMovable(ledger, account, c.Currency)
+                ?? Then(ledger, account!, now, LedgerEventTypes.TransferCredited, c.TransactionId, (id, v) => new TransferCredited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance + c.Amount, c.FromAccountId)),
+            CompleteTransfer or RefundTransfer => LedgerDecision.NotFound($"Ledger {ledger.AccountId} has no transfer {command.TransactionId} to finish."),
+            SettleClosure c => Settle(ledger, c, now),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Not a ledger command."),
+        };
+    }
+
+    /// <summary>
+    /// The event id of a step: a name-based UUID (version 8) of the transaction id and the event type. A retried
+    /// append of the same step carries the same id, which KurrentDB recognises, and consumers deduplicate on it.
+    /// </summary>
+    public static Guid EventId(Guid transactionId, string eventType)
+    {
+        Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(eventType.Length)];
+        transactionId.TryWriteBytes(input, bigEndian: true, out _);
+        var length = 16 + Encoding.UTF8.GetBytes(eventType, input[16..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..length], hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // version 8: custom
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(hash[..16], bigEndian: true);
+    }
+
+    /// <summary>
+    /// A transaction id the ledger has recorded: the same step again is done already; the step after it (a transfer
+    /// completed or refunded) is decided here; anything else under that id is a reused id.
+    /// </summary>
+    private static LedgerDecision Repeat(Ledger ledger, LedgerEntry entry, LedgerCommand command, DateTimeOffset now) => (entry.Kind, command) switch
+    {
+        (EntryKind.Deposit, Deposit c) when c.Amount == entry.Amount => new LedgerDecision.AlreadyDone(entry),
+        (EntryKind.Withdrawal, Withdraw c) when c.Amount == entry.Amount => new LedgerDecision.AlreadyDone(entry),
+        (EntryKind.TransferOut or EntryKind.TransferCompleted or EntryKind.TransferRefunded, Transfer c) when c.Amount == entry.Amount => new LedgerDecision.AlreadyDone(entry),
+        (EntryKind.TransferIn, CreditTransfer) => new LedgerDecision.AlreadyDone(entry),
+        (EntryKind.TransferCompleted, CompleteTransfer) or (EntryKind.TransferRefunded, RefundTransfer) => new LedgerDecision.AlreadyDone(entry),
+        (EntryKind.ClosureAnswer, SettleClosure) => new LedgerDecision.AlreadyDone(entry),
+        (EntryKind.TransferOut, CompleteTransfer c) => new LedgerDecision.Append([new TransferCompleted(
+            EventId(c.TransactionId, LedgerEventTypes.TransferCompleted), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance, c.ToAccountId)]),
+        // The money comes back whatever the account's state: a transfer under way keeps the ledger from closing.
+        (EntryKind.TransferOut, RefundTransfer c) => new LedgerDecision.Append([new TransferRefunded(
+            EventId(c.TransactionId, LedgerEventTypes.TransferRefunded), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance + entry.Amount, c.ToAccountId, c.Reason)]),
+        (EntryKind.TransferCompleted, RefundTransfer) => LedgerDecision.Conflict("The transfer was credited to its target already; it cannot be refunded."),
+        (EntryKind.TransferRefunded, CompleteTransfer) => LedgerDecision.Conflict("The transfer was refunded already; it cannot complete."),
+        _ => LedgerDecision.Unprocessable($"Transaction {command.TransactionId} was used for a different request; use a new transaction id for a new request."),
+    };
+
+    private static LedgerDecision.Append Settle(Ledger ledger, SettleClosure command, DateTimeOffset now)
+    {
+        var version = ledger.Version + 1;
+        if (ledger.Balance != 0m || ledger.TransfersUnderWay > 0)
+        {
+            var reason = ledger.Balance != 0m
+                ? $"{ledger.Balance} {ledger.Currency} is still in the account; withdraw or transfer it first."
+                : "A transfer from the account is still under way.";
+            return new LedgerDecision.Append([new ClosureRefused(EventId(command.ClosureRequestId, LedgerEventTypes.ClosureRefused), ledger.AccountId, version, now, command.ClosureRequestId, reason)]);
+        }
+
+        return new LedgerDecision.Append([new ClosureSettled(EventId(command.ClosureRequestId, LedgerEventTypes.ClosureSettled), ledger.AccountId, version, now, command.ClosureRequestId)]);
+    }
+
+    /// <summary>Money moves in or out only for a known, open account whose ledger is open, in its currency.</summary>
+    private static LedgerDecision? RequireMovable(Ledger ledger, AccountView? account, string currency)
+    {
+        if (account is null)
+        {
+            return LedgerDecision.NotFound($"Account {ledger.AccountId} is not known to Transactions.");
+        }
+
+        if (ledger.Closed || account.Status == AccountStatus.Closed)
+        {
+            return LedgerDecision.Conflict($"Account {ledger.AccountId} is closed.");
+        }
+
+        if (account.Status != AccountStatus.Open)
+        {
+            return LedgerDecision.Conflict($"Account {ledger.AccountId} is {account.Status switch { AccountStatus.Frozen => "frozen", _ => "being closed" }}; no money moves in or out.");
+        }
+
+        var ledgerCurrency = ledger.Currency ?? account.Currency;
+        return string.Equals(currency, ledgerCurrency, StringComparison.Ordinal)
+            ? null
+            : LedgerDecision.Unprocessable($"Account {ledger.AccountId} holds {ledgerCurrency}, not {currency}.");
+    }
+
+    private static LedgerDecision? RequireFunds(Ledger ledger, decimal amount) =>
+        ledger.Balance >= amount ? null : LedgerDecision.Conflict($"Insufficient funds: the balance is {ledger.Balance} {ledger.Currency}, {amount} was asked.");
+
+    /// <summary>The command's event, preceded by the ledger's opening when this is its first movement.</summary>
+    private static LedgerDecision.Append Then(
+        Ledger ledger, AccountView account, DateTimeOffset now, string eventType, Guid transactionId, Func<Guid, long, LedgerEntryEvent> movement)
+    {
+        var events = new List<LedgerEvent>(2);
+        var version = ledger.Version;
+        if (ledger.Currency is null)
+        {
+            events.Add(new LedgerOpened(EventId(ledger.AccountId, LedgerEventTypes.Opened), ledger.AccountId, ++version, now, account.Currency));
+        }
+
+        events.Add(movement(EventId(transactionId, eventType), ++version));
+        return new LedgerDecision.Append(events);
+    }
+}
+
+/// <summary>What a command decided: events to append, a step done already, or a refusal (nothing to append).</summary>
+public abstract record LedgerDecision
+{
+    public sealed record Append(IReadOnlyList<LedgerEvent> Events) : LedgerDecision;
+
+    public sealed record AlreadyDone(LedgerEntry Entry) : LedgerDecision;
+
+    public sealed record Refused(RefusalKind Kind, string Reason) : LedgerDecision;
+
+    public static Refused NotFound(string reason) => new(RefusalKind.NotFound, reason);
+
+    public static Refused Conflict(string reason) => new(RefusalKind.Conflict, reason);
+
+    public static Refused Unprocessable(string reason) => new(RefusalKind.Unprocessable, reason);
+}
+
+public enum RefusalKind
+{
+    NotFound,
+    Conflict,
+    Unprocessable,
+}

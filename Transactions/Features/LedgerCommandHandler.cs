@@ -1,0 +1,76 @@
+using EventDriven.Contracts.Transactions;
+using EventDriven.KurrentDB.Client;
+using EventDriven.Transactions.AccountCopy;
+using EventDriven.Transactions.Domain;
+using EventDriven.Transactions.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EventDriven.Transactions.Features;
+
+/// <summary>
+/// Runs a ledger command: the account as Transactions knows it, the ledger, a decision, and an append that expects
+/// the revision the decision was made on. When another writer got there first the ledger is caught up and the command
+/// decided again, a bounded number of times. Within this process, commands on one account take turns, so conflicts
+/// come only from other instances.
+/// </summary>
+public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory accounts, TimeProvider time, IOptions<LedgerOptions> options)
+{
+    private readonly SemaphoreSlim[] _turns = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly int _maxAttempts = Math.Max(1, options.Value.MaxAttempts);
+
+    public async Task<LedgerOutcome> ExecuteAsync(LedgerCommand command, CancellationToken cancellationToken)
+    {
+        var turn = _turns[(command.AccountId.GetHashCode() & int.MaxValue) % _turns.Length];
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            // Only money movements ask about the account; finishing a transfer or answering a closure does not.
+            var account = command is Deposit or Withdraw or Transfer or CreditTransfer
+                ? await accounts.FindAsync(command.AccountId, cancellationToken)
+                : null;
+            var ledger = await store.LoadAsync(command.AccountId, cancellationToken);
+            for (var attempt = 1; ; attempt++)
+            {
+                switch (LedgerDecisions.Decide(ledger, account, command, time.GetUtcNow()))
+                {
+                    case LedgerDecision.Refused refused:
+                        return new LedgerOutcome.Refused(refused.Kind, refused.Reason);
+                    case LedgerDecision.AlreadyDone done:
+                        return new LedgerOutcome.Done(await store.ReadEventAsync(command.AccountId, done.Entry.Version, cancellationToken), Repeated: true);
+                    case LedgerDecision.Append append:
+                        try
+                        {
+                            await store.AppendAsync(ledger, append.Events, cancellationToken);
+                            return new LedgerOutcome.Done(append.Events[^1], Repeated: false);
+                        }
+                        catch (WrongExpectedVersionException) when (attempt < _maxAttempts)
+                        {
+                            ledger = await store.CatchUpAsync(ledger, cancellationToken);
+                        }
+                        catch (WrongExpectedVersionException)
+                        {
+                            return new LedgerOutcome.Busy(attempt);
+                        }
+
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+}
+
+/// <summary>How a ledger command ended.</summary>
+public abstract record LedgerOutcome
+{
+    /// <summary>Applied now, or found applied already (<paramref name="Repeated"/>): <paramref name="Event"/> recorded it.</summary>
+    public sealed record Done(LedgerEvent Event, bool Repeated) : LedgerOutcome;
+
+    public sealed record Refused(RefusalKind Kind, string Reason) : LedgerOutcome;
+
+    /// <summary>Other writers changed the ledger first every time; nothing was appended.</summary>
+    public sealed record Busy(int Attempts) : LedgerOutcome;
+}

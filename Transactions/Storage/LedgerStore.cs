@@ -1,0 +1,183 @@
+using System.Text.Json;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Transactions;
+using EventDriven.KurrentDB.Client;
+using EventDriven.Transactions.Domain;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EventDriven.Transactions.Storage;
+
+/// <summary>
+/// Ledgers in KurrentDB, one stream per account. A ledger is loaded from its latest snapshot (PostgreSQL) plus the
+/// events after it, kept in memory afterwards, and caught up from its revision when an append finds it stale. Appends
+/// name the revision they expect, so a ledger another instance changed meanwhile is never overwritten.
+/// </summary>
+public sealed partial class LedgerStore(
+    KurrentDBClient client,
+    NpgsqlDataSource database,
+    IMemoryCache cache,
+    IOptions<LedgerOptions> options,
+    ILogger<LedgerStore> logger)
+{
+    public const string StreamPrefix = "ledger-";
+    private readonly LedgerOptions _options = options.Value;
+
+    public static string StreamName(Guid accountId) => $"{StreamPrefix}{accountId}";
+
+    /// <summary>The account id of a ledger stream, or null for other streams.</summary>
+    public static Guid? AccountIdOf(string streamName) =>
+        streamName.StartsWith(StreamPrefix, StringComparison.Ordinal) && Guid.TryParse(streamName.AsSpan(StreamPrefix.Length), out var id) ? id : null;
+
+    public async Task<Ledger> LoadAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue<Cached>(accountId, out var cached))
+        {
+            return cached!.Ledger;
+        }
+
+        var snapshot = await LoadSnapshotAsync(accountId, cancellationToken);
+        var ledger = await CatchUpAsync(snapshot ?? Ledger.Empty(accountId), cancellationToken);
+        Remember(ledger, snapshot?.Version ?? 0);
+        return ledger;
+    }
+
+    /// <summary>Loads a ledger from its events alone, ignoring snapshots and the cache (the benchmark's yardstick).</summary>
+    public Task<Ledger> LoadFromEventsAsync(Guid accountId, CancellationToken cancellationToken) =>
+        CatchUpAsync(Ledger.Empty(accountId), cancellationToken);
+
+    /// <summary>The ledger with every event after its version applied.</summary>
+    public async Task<Ledger> CatchUpAsync(Ledger ledger, CancellationToken cancellationToken)
+    {
+        var read = client.ReadStreamAsync(Direction.Forwards, StreamName(ledger.AccountId), new StreamPosition((ulong)ledger.Version), cancellationToken: cancellationToken);
+        if (await read.ReadState == ReadState.StreamNotFound)
+        {
+            return ledger;
+        }
+
+        var folded = ledger;
+        await foreach (var resolved in read)
+        {
+            folded = Ledger.Evolve(folded, LedgerEventSerializer.Deserialize(resolved.Event));
+        }
+
+        return folded;
+    }
+
+    /// <summary>
+    /// Appends a decision's events if the ledger is still at the version it was decided on; throws
+    /// <see cref="WrongExpectedVersionException"/> when it is not, and the caller decides again on the caught-up ledger.
+    /// </summary>
+    public async Task<Ledger> AppendAsync(Ledger ledger, IReadOnlyList<LedgerEvent> events, CancellationToken cancellationToken)
+    {
+        var expected = ledger.Revision is { } revision ? StreamState.StreamRevision((ulong)revision) : StreamState.NoStream;
+        try
+        {
+            await client.AppendToStreamAsync(StreamName(ledger.AccountId), expected, events.Select(LedgerEventSerializer.ToEventData), cancellationToken: cancellationToken);
+        }
+        catch (WrongExpectedVersionException)
+        {
+            cache.Remove(ledger.AccountId);
+            throw;
+        }
+
+        var after = Ledger.Fold(ledger, events);
+        var snapshotVersion = cache.TryGetValue<Cached>(ledger.AccountId, out var cached) ? cached!.SnapshotVersion : 0;
+        if (after.Version - snapshotVersion >= _options.SnapshotEvery)
+        {
+            snapshotVersion = after.Version;
+            _ = SaveSnapshotAsync(after, CancellationToken.None); // Off the command's path; a lost snapshot costs only reading time.
+        }
+
+        Remember(after, snapshotVersion);
+        return after;
+    }
+
+    /// <summary>The event that recorded a ledger version (for answering a repeated command as it was first answered).</summary>
+    public async Task<LedgerEvent> ReadEventAsync(Guid accountId, long version, CancellationToken cancellationToken)
+    {
+        await foreach (var resolved in client.ReadStreamAsync(Direction.Forwards, StreamName(accountId), new StreamPosition((ulong)(version - 1)), maxCount: 1, cancellationToken: cancellationToken))
+        {
+            return LedgerEventSerializer.Deserialize(resolved.Event);
+        }
+
+        throw new InvalidOperationException($"Ledger {accountId} has no version {version}.");
+    }
+
+    /// <summary>Up to <paramref name="count"/> events, newest first, before <paramref name="beforeVersion"/> (exclusive; null: from the end).</summary>
+    public async Task<IReadOnlyList<LedgerEvent>> HistoryAsync(Guid accountId, long? beforeVersion, int count, CancellationToken cancellationToken)
+    {
+        if (beforeVersion <= 1)
+        {
+            return [];
+        }
+
+        var from = beforeVersion is { } before ? new StreamPosition((ulong)(before - 2)) : StreamPosition.End;
+        var read = client.ReadStreamAsync(Direction.Backwards, StreamName(accountId), from, count, cancellationToken: cancellationToken);
+        if (await read.ReadState == ReadState.StreamNotFound)
+        {
+            return [];
+        }
+
+        var events = new List<LedgerEvent>(count);
+        await foreach (var resolved in read)
+        {
+            events.Add(LedgerEventSerializer.Deserialize(resolved.Event));
+        }
+
+        return events;
+    }
+
+    /// <summary>Writes a snapshot now (the benchmark and tests; the store snapshots by itself every <see cref="LedgerOptions.SnapshotEvery"/> events).</summary>
+    public async Task SaveSnapshotAsync(Ledger ledger, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = database.CreateCommand("""
+                INSERT INTO ledger_snapshots (account_id, version, state, taken_at) VALUES ($1, $2, $3, now())
+                ON CONFLICT (account_id) DO UPDATE SET version = excluded.version, state = excluded.state, taken_at = excluded.taken_at
+                WHERE ledger_snapshots.version < excluded.version
+                """);
+            command.Parameters.Add(new() { Value = ledger.AccountId });
+            command.Parameters.Add(new() { Value = ledger.Version });
+            command.Parameters.Add(new() { Value = JsonSerializer.SerializeToUtf8Bytes(ledger, ContractJson.Options) });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
+        {
+            // A snapshot only saves reading time; the events remain the truth.
+            LogSnapshotFailed(logger, ledger.AccountId, ledger.Version, exception);
+        }
+    }
+
+    private async Task<Ledger?> LoadSnapshotAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT state FROM ledger_snapshots WHERE account_id = $1");
+        command.Parameters.Add(new() { Value = accountId });
+        return await command.ExecuteScalarAsync(cancellationToken) is byte[] state
+            ? JsonSerializer.Deserialize<Ledger>(state, ContractJson.Options)
+            : null;
+    }
+
+    private void Remember(Ledger ledger, long snapshotVersion) =>
+        cache.Set(ledger.AccountId, new Cached(ledger, snapshotVersion), new MemoryCacheEntryOptions { Size = 1 + ledger.Entries.Count });
+
+    private sealed record Cached(Ledger Ledger, long SnapshotVersion);
+
+    [LoggerMessage(LogLevel.Warning, "Saving the snapshot of ledger {AccountId} at version {Version} failed")]
+    private static partial void LogSnapshotFailed(ILogger logger, Guid accountId, long version, Exception exception);
+}
+
+/// <summary>Bound from <c>Transactions:Ledger</c>.</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>A snapshot is written when a ledger has grown this many events past its last one.</summary>
+    public int SnapshotEvery { get; set; } = 1000;
+
+    /// <summary>How often a command is decided again after another writer changed the ledger first.</summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>How many ledger entries (about one per transaction) the in-memory cache holds before evicting ledgers.</summary>
+    public long CacheSize { get; set; } = 2_000_000;
+}

@@ -1,0 +1,42 @@
+namespace EventDriven.Transactions.Storage;
+
+/// <summary>
+/// Transactions' own PostgreSQL database. The ledgers live in KurrentDB; this holds what surrounds them: the local copy
+/// of account state, ledger snapshots and the publisher's checkpoint. Migrated on start (see PostgresMigration).
+/// </summary>
+public static class Schema
+{
+    public const long MigrationLock = 0x5472616e73; // "Trans"
+
+    public const string Script = """
+        -- Event-carried state: what Transactions knows of each account, from Account's accounts.state topic (or its API).
+        CREATE TABLE IF NOT EXISTS account_copy (
+            id uuid PRIMARY KEY,
+            currency char(3) NOT NULL,
+            status text NOT NULL,
+            version bigint NOT NULL,
+            state jsonb NOT NULL,
+            updated_at timestamptz NOT NULL);
+
+        -- Where the copy has read accounts.state up to, committed with the rows it produced.
+        CREATE TABLE IF NOT EXISTS account_copy_offsets (
+            topic text NOT NULL,
+            partition int NOT NULL,
+            next_offset bigint NOT NULL,
+            PRIMARY KEY (topic, partition));
+
+        -- The fold of a long ledger up to a version, so that loading it reads only the events after.
+        CREATE TABLE IF NOT EXISTS ledger_snapshots (
+            account_id uuid PRIMARY KEY,
+            version bigint NOT NULL,
+            state bytea NOT NULL,
+            taken_at timestamptz NOT NULL);
+
+        -- The $all position up to which Kafka acknowledged every ledger event.
+        CREATE TABLE IF NOT EXISTS publisher_checkpoints (
+            name text PRIMARY KEY,
+            commit_position numeric(20) NOT NULL,
+            prepare_position numeric(20) NOT NULL,
+            updated_at timestamptz NOT NULL);
+        """;
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Confluent.Kafka;
+using EventDriven.ServiceDefaults.Postgres;
+using EventDriven.Transactions.AccountCopy;
+using EventDriven.Transactions.Choreography;
+using EventDriven.Transactions.Features;
+using EventDriven.Transactions.Publishing;
+using EventDriven.Transactions.Storage;
+
+namespace EventDriven.Transactions;
+
+public static class TransactionsServices
+{
+    /// <summary>
+    /// KurrentDB (the ledgers), PostgreSQL (account copy, snapshots, checkpoint), Kafka, the command handler, the
+    /// publisher, the choreography and the account copy (bootstrapped as <c>Transactions:AccountState:Mode</c> says).
+    /// </summary>
+    public static WebApplicationBuilder AddTransactionsServices(this WebApplicationBuilder builder)
+    {
+        builder.AddKurrentDBClient("kurrentdb");
+        builder.AddNpgsqlDataSource(TransactionsDatabase.ConnectionName, configureDataSourceBuilder: PostgresTracing.OnlyWithinTraces);
+        // The data source hides the password from its connection string; leadership needs it whole.
+        builder.Services.AddSingleton(new TransactionsDatabase(builder.Configuration.GetConnectionString(TransactionsDatabase.ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{TransactionsDatabase.ConnectionName} is required.")));
+        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        {
+            // Retries never duplicate or reorder a partition's messages; acks from all in-sync replicas.
+            settings.Config.EnableIdempotence = true;
+            settings.Config.Acks = Acks.All;
+            settings.Config.LingerMs ??= 1;
+        });
+        builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
+        {
+            settings.Config.GroupId = LedgerChoreography.GroupId;
+            settings.Config.EnableAutoCommit = false;
+            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        });
+        builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateConsumer.ServiceKey, "kafka", settings =>
+        {
+            // Partitions are assigned and offsets kept in PostgreSQL; the group id is only librdkafka's requirement.
+            settings.Config.GroupId = AccountStateConsumer.GroupId;
+            settings.Config.EnableAutoCommit = false;
+            settings.Config.EnableAutoOffsetStore = false;
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.AddOptions<LedgerOptions>().Bind(builder.Configuration.GetSection("Transactions:Ledger"));
+        builder.Services.AddOptions<AccountStateOptions>().Bind(builder.Configuration.GetSection("Transactions:AccountState"));
+        builder.Services.AddOptions<PublisherOptions>().Bind(builder.Configuration.GetSection("Transactions:Publisher"));
+        builder.Services.AddMemoryCache(options =>
+            options.SizeLimit = builder.Configuration.GetValue("Transactions:Ledger:CacheSize", new LedgerOptions().CacheSize));
+        builder.Services.AddHttpClient<AccountApiClient>(client => client.BaseAddress = new Uri("https+http://account"));
+
+        builder.Services.AddSingleton<LedgerStore>();
+        builder.Services.AddSingleton<LedgerCommandHandler>();
+        builder.Services.AddSingleton<AccountCopyStore>();
+        builder.Services.AddSingleton<AccountDirectory>();
+        builder.Services.AddSingleton<PublisherCheckpoints>();
+
+        // Hosted services start in order: the schema exists before anything reads or writes it.
+        builder.Services.AddPostgresMigration(Schema.MigrationLock, Schema.Script);
+        builder.Services.AddHostedService<AccountStateConsumer>();
+        if (builder.Configuration.GetValue("Transactions:Publisher:Enabled", true))
+        {
+            builder.Services.AddHostedService<LedgerPublisher>();
+        }
+
+        builder.Services.AddHostedService<LedgerChoreography>();
+        return builder;
+    }
+
+    /// <summary>The Transactions database's connection string, for the connections a data source cannot hand out.</summary>
+    public sealed record TransactionsDatabase(string ConnectionString)
+    {
+        public const string ConnectionName = "transactionsdb";
+    }
+}
