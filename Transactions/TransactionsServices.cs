@@ -32,14 +32,14 @@ public static class TransactionsServices
         });
         builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
         {
-            settings.Config.GroupId = LedgerChoreography.GroupId;
+            settings.Config.GroupId ??= LedgerChoreography.GroupId;
             settings.Config.EnableAutoCommit = false;
             settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
         });
         builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateConsumer.ServiceKey, "kafka", settings =>
         {
             // Partitions are assigned and offsets kept in PostgreSQL; the group id is only librdkafka's requirement.
-            settings.Config.GroupId = AccountStateConsumer.GroupId;
+            settings.Config.GroupId ??= AccountStateConsumer.GroupId;
             settings.Config.EnableAutoCommit = false;
             settings.Config.EnableAutoOffsetStore = false;
         });

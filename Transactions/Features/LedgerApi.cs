@@ -1,3 +1,4 @@
+using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.Transactions.AccountCopy;
 using EventDriven.Transactions.Domain;
@@ -38,10 +39,11 @@ public static class LedgerApi
         ledgers.MapGet("/", async Task<Results<Ok<LedgerSummary>, ProblemHttpResult>> (Guid accountId, LedgerStore store, AccountDirectory accounts, CancellationToken ct) =>
         {
             var ledger = await store.LoadAsync(accountId, ct);
-            var currency = ledger.Currency ?? (await accounts.FindAsync(accountId, ct))?.Currency;
-            return ledger.Version == 0 && currency is null
+            var account = await accounts.FindAsync(accountId, ct);
+            return ledger.Version == 0 && account is null
                 ? NotFound($"Account {accountId} is not known to Transactions.")
-                : TypedResults.Ok(new LedgerSummary(accountId, currency, ledger.Balance, ledger.Version, ledger.Closed, ledger.TransfersUnderWay));
+                : TypedResults.Ok(new LedgerSummary(accountId, ledger.Currency ?? account?.Currency, ledger.Balance, ledger.Version, ledger.Closed, ledger.TransfersUnderWay,
+                    account is null ? null : new AccountCopyView(account.Status, account.Version)));
         });
 
         ledgers.MapGet("/history", async Task<Results<Ok<LedgerHistory>, ValidationProblem>> (Guid accountId, LedgerStore store, CancellationToken ct, long? before, int count = 50) =>
@@ -91,8 +93,10 @@ public static class LedgerApi
     private static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: 404, title: "No such account");
 }
 
-/// <summary>A ledger's state as the API shows it.</summary>
-public sealed record LedgerSummary(Guid AccountId, string? Currency, decimal Balance, long Version, bool Closed, int TransfersUnderWay);
+/// <summary>A ledger's state as the API shows it, with the account as Transactions' copy knows it (and how current that is).</summary>
+public sealed record LedgerSummary(Guid AccountId, string? Currency, decimal Balance, long Version, bool Closed, int TransfersUnderWay, AccountCopyView? Account);
+
+public sealed record AccountCopyView(AccountStatus Status, long Version);
 
 public sealed record LedgerHistory(Guid AccountId, IReadOnlyList<LedgerHistoryItem> Events);
 

@@ -51,6 +51,9 @@ public sealed class LocalKurrentDBServer : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        Directory.Delete(DataDirectory, recursive: true);
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }

@@ -1,0 +1,203 @@
+extern alias AccountService;
+
+using System.Net.Http.Json;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.Tests;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace EventDriven.Transactions.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class TransactionsCollection : ICollectionFixture<TransactionsFixture>
+{
+    public const string Name = "transactions service";
+}
+
+/// <summary>
+/// The Transactions service and the real Account service, both on real HTTP, against a private PostgreSQL cluster, the
+/// local Kafka broker and the local KurrentDB server, each its own process, started once for the collection. Accounts
+/// are opened through Account's API and reach Transactions the way they do in production: outbox, CDC relay, Kafka.
+/// </summary>
+public sealed class TransactionsFixture : IAsyncLifetime
+{
+    public LocalPostgresServer Postgres { get; } = new();
+
+    public LocalKafkaBroker Kafka { get; } = new();
+
+    public LocalKurrentDBServer KurrentDB { get; } = new();
+
+    public string TransactionsDatabase { get; private set; } = "";
+
+    public HttpClient Account { get; private set; } = null!;
+
+    public Uri AccountAddress { get; private set; } = null!;
+
+    public TransactionsHost Transactions { get; private set; } = null!;
+
+    public HttpClient Client => Transactions.Client;
+
+    private WebApplicationFactory<AccountService::Program>? _account;
+
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed: stop what did start, or its processes outlive the run.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask(), KurrentDB.InitializeAsync().AsTask());
+        foreach (var topic in Topics.All)
+        {
+            await Kafka.CreateTopicAsync(topic);
+        }
+
+        var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
+        AccountAddress = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
+        _account = new WebApplicationFactory<AccountService::Program>().WithWebHostBuilder(host => host
+            .UseSetting("ConnectionStrings:accountdb", accountDb)
+            .UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers)
+            .UseUrls(AccountAddress.ToString()));
+        _account.UseKestrel();
+        _account.StartServer();
+        Account = _account.CreateClient();
+
+        TransactionsDatabase = await Postgres.CreateDatabaseAsync("transactionsdb");
+        Transactions = StartTransactions(TransactionsDatabase);
+    }
+
+    /// <summary>
+    /// A Transactions instance on <paramref name="database"/>, sharing KurrentDB, Kafka and Account with the others,
+    /// with <paramref name="settings"/> on top of the defaults (e.g. another consumer group, the publisher off).
+    /// </summary>
+    public TransactionsHost StartTransactions(string database, IReadOnlyDictionary<string, string>? settings = null, LocalKurrentDBServer? kurrentDB = null) =>
+        new(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:transactionsdb"] = database,
+            ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
+            ["ConnectionStrings:kurrentdb"] = (kurrentDB ?? KurrentDB).ConnectionString,
+            ["services:account:http:0"] = AccountAddress.ToString(),
+        }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Transactions is not null)
+        {
+            await Transactions.DisposeAsync();
+        }
+
+        Account?.Dispose();
+        if (_account is not null)
+        {
+            await _account.DisposeAsync();
+        }
+
+        await KurrentDB.DisposeAsync();
+        await Kafka.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+
+    /// <summary>Opens an account through Account's API and waits until Transactions' copy knows it.</summary>
+    public async Task<Guid> OpenAccountAsync(string currency = "EUR", HttpClient? transactions = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts")
+        {
+            Content = JsonContent.Create(new
+            {
+                ownerName = "Grace Hopper",
+                email = "grace@example.com",
+                address = new { street = "1 Navy Yard", city = "Arlington", postalCode = "22202", country = "US" },
+                currency,
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await Account.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<IdOnly>(TestContext.Current.CancellationToken))!.AccountId;
+        await WaitUntilKnownAsync(id, transactions ?? Client);
+        return id;
+    }
+
+    /// <summary>Asks Account to change an account (freeze, closure…) and waits until Transactions' copy has that version.</summary>
+    public async Task ChangeAccountAsync(Guid accountId, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/accounts/{accountId}/{path}") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await Account.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public static Task WaitUntilKnownAsync(Guid accountId, HttpClient transactions) =>
+        Poll.UntilAsync(async () => (await transactions.GetAsync($"/ledgers/{accountId}", TestContext.Current.CancellationToken)).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), $"Transactions to know account {accountId}");
+
+    /// <summary>The messages about one account on a topic, in order, once there are at least <paramref name="count"/>.</summary>
+    public async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = Kafka.BootstrapServers,
+            GroupId = $"test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var key = accountId.ToString();
+        var found = new List<Message<string, string>>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (found.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message.Key: var k } result && k == key)
+            {
+                found.Add(result.Message);
+            }
+        }
+
+        consumer.Close();
+        return found;
+    }
+
+    private sealed record IdOnly(Guid AccountId);
+}
+
+/// <summary>One Transactions instance on real HTTP.</summary>
+public sealed class TransactionsHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    public TransactionsHost(IReadOnlyDictionary<string, string> settings)
+    {
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                host.UseSetting(key, value);
+            }
+
+            host.UseUrls($"http://127.0.0.1:{FreePort.Pick()}");
+        });
+        _factory.UseKestrel();
+        _factory.StartServer();
+        Client = _factory.CreateClient();
+    }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
