@@ -45,6 +45,8 @@ public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory acc
                         }
                         catch (WrongExpectedVersionException) when (attempt < _maxAttempts)
                         {
+                            // Another instance wrote first; a short random pause keeps two from colliding again and again.
+                            await Task.Delay(Random.Shared.Next(attempt * 2), cancellationToken);
                             ledger = await store.CatchUpAsync(ledger, cancellationToken);
                         }
                         catch (WrongExpectedVersionException)

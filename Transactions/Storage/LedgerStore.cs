@@ -11,8 +11,9 @@ namespace EventDriven.Transactions.Storage;
 
 /// <summary>
 /// Ledgers in KurrentDB, one stream per account. A ledger is loaded from its latest snapshot (PostgreSQL) plus the
-/// events after it, kept in memory afterwards, and caught up from its revision when an append finds it stale. Appends
-/// name the revision they expect, so a ledger another instance changed meanwhile is never overwritten.
+/// events after it, and kept in memory; each later load reads only the events after the version it holds (other
+/// instances may have appended). Appends name the revision they expect, so a ledger another instance changed in the
+/// meantime is never overwritten: the append fails and the caller decides again on the caught-up ledger.
 /// </summary>
 public sealed partial class LedgerStore(
     KurrentDBClient client,
@@ -34,7 +35,14 @@ public sealed partial class LedgerStore(
     {
         if (cache.TryGetValue<Cached>(accountId, out var cached))
         {
-            return cached!.Ledger;
+            // Another instance may have appended since: read whatever follows the cached version (usually nothing).
+            var current = await CatchUpAsync(cached!.Ledger, cancellationToken);
+            if (current.Version != cached.Ledger.Version)
+            {
+                Remember(current, cached.SnapshotVersion);
+            }
+
+            return current;
         }
 
         var snapshot = await LoadSnapshotAsync(accountId, cancellationToken);

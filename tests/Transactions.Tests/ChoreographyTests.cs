@@ -92,7 +92,13 @@ public sealed class ChoreographyTests(TransactionsFixture service)
     public async Task Ledger_events_reach_Kafka_with_cloud_event_headers_and_the_requests_trace()
     {
         var account = await service.OpenAccountAsync();
+        // The caller's trace (as the web app's would be): the HTTP client propagates it in traceparent.
+        using var caller = new System.Diagnostics.Activity("test caller");
+        caller.SetParentId(System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom(), System.Diagnostics.ActivityTraceFlags.Recorded);
+        caller.Start();
+        var traceId = caller.TraceId.ToHexString();
         var receipt = await DepositAsync(account, 5m);
+        caller.Stop();
 
         var messages = await service.ReadAsync(Topics.TransactionEvents, account, 2);
 
@@ -102,7 +108,8 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         Assert.Equal(LedgerEventTypes.Source, CloudEventHeaders.Read(deposited.Headers, "ce_source"));
         Assert.Equal("1.0", CloudEventHeaders.Read(deposited.Headers, "ce_specversion"));
         Assert.Equal("application/json", CloudEventHeaders.Read(deposited.Headers, "content-type"));
-        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", CloudEventHeaders.Read(deposited.Headers, "traceparent"));
+        // The publisher's send continues the trace of the HTTP request that appended the event.
+        Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-01$", CloudEventHeaders.Read(deposited.Headers, "traceparent"));
         Assert.Equal(new MoneyDeposited(receipt.EventId, account, 2, receipt.OccurredAt, receipt.TransactionId, 5m, "EUR", 5m), Read(deposited));
     }
 
