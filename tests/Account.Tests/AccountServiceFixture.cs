@@ -74,31 +74,9 @@ public sealed class AccountServiceFixture : IAsyncLifetime
         await Postgres.DisposeAsync();
     }
 
-    /// <summary>The messages of one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
-    public async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = Kafka.BootstrapServers,
-            GroupId = $"test-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var key = accountId.ToString();
-        var found = new List<Message<string, string>>();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (found.Count < count && DateTime.UtcNow < deadline)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message.Key: var k } result && k == key)
-            {
-                found.Add(result.Message);
-            }
-        }
-
-        consumer.Close();
-        return found;
-    }
+    /// <summary>The messages about one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
+    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null) =>
+        Kafka.ReadAsync(topic, accountId.ToString(), count, timeout);
 
     public static string Header(Message<string, string> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : "";

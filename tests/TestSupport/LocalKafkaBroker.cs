@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Confluent.Kafka;
 using EventDriven.LocalInfrastructure;
 using Xunit;
 
@@ -59,6 +60,32 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = ControlUri };
         using var response = await http.PostAsync(new Uri(up ? "/broker/up" : "/broker/down", UriKind.Relative), content: null);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The messages with <paramref name="key"/> on a topic, in order, once there are <paramref name="count"/> of them (or the timeout passed).</summary>
+    public async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, string key, int count, TimeSpan? timeout = null)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            GroupId = $"test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var found = new List<Message<string, string>>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (found.Count < count && DateTime.UtcNow < deadline)
+        {
+            // Consume blocks its thread: keep the caller's free.
+            if (await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(200))) is { Message.Key: var k } result && k == key)
+            {
+                found.Add(result.Message);
+            }
+        }
+
+        consumer.Close();
+        return found;
     }
 
     public async ValueTask DisposeAsync()

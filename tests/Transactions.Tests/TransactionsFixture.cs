@@ -141,31 +141,9 @@ public sealed class TransactionsFixture : IAsyncLifetime
         Poll.UntilAsync(async () => (await transactions.GetAsync($"/ledgers/{accountId}", TestContext.Current.CancellationToken)).IsSuccessStatusCode,
             TimeSpan.FromSeconds(30), $"Transactions to know account {accountId}");
 
-    /// <summary>The messages about one account on a topic, in order, once there are at least <paramref name="count"/>.</summary>
-    public async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = Kafka.BootstrapServers,
-            GroupId = $"test-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var key = accountId.ToString();
-        var found = new List<Message<string, string>>();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (found.Count < count && DateTime.UtcNow < deadline)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message.Key: var k } result && k == key)
-            {
-                found.Add(result.Message);
-            }
-        }
-
-        consumer.Close();
-        return found;
-    }
+    /// <summary>The messages about one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
+    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null) =>
+        Kafka.ReadAsync(topic, accountId.ToString(), count, timeout);
 
     private sealed record IdOnly(Guid AccountId);
 }
