@@ -60,6 +60,7 @@ public static class TransactionsServices
         builder.Services.AddSingleton<LedgerCommandHandler>();
         builder.Services.AddSingleton<AccountCopyStore>();
         builder.Services.AddSingleton<AccountDirectory>();
+        builder.Services.AddSingleton<AccountCopyStart>();
         builder.Services.AddSingleton<PublisherCheckpoints>();
 
         // Hosted services start in order: the schema exists before anything reads or writes it.

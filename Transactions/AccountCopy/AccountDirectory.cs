@@ -12,11 +12,13 @@ public sealed class AccountDirectory
 {
     private readonly AccountCopyStore _copy;
     private readonly AccountApiClient _accounts;
+    private readonly AccountCopyStart _start;
     private readonly bool _lazy;
     private readonly Counter<long> _fetched;
 
-    public AccountDirectory(AccountCopyStore copy, AccountApiClient accounts, IOptions<AccountStateOptions> options, IMeterFactory meters)
+    public AccountDirectory(AccountCopyStore copy, AccountApiClient accounts, AccountCopyStart start, IOptions<AccountStateOptions> options, IMeterFactory meters)
     {
+        _start = start;
         _copy = copy;
         _accounts = accounts;
         _lazy = options.Value.Mode == AccountStateBootstrap.Lazy;
@@ -32,6 +34,8 @@ public sealed class AccountDirectory
             return known;
         }
 
+        // Fetch only once the topic's position is fixed: a change made after the fetch is then read from the topic.
+        await _start.Started.Task.WaitAsync(cancellationToken);
         if (await _accounts.GetAsync(accountId, cancellationToken) is not { } fetched)
         {
             return null;
@@ -41,4 +45,10 @@ public sealed class AccountDirectory
         await _copy.ApplyAsync([fetched], [], cancellationToken);
         return await _copy.FindAsync(accountId, cancellationToken);
     }
+}
+
+/// <summary>Completes once the account copy knows where it reads <c>accounts.state</c> from.</summary>
+public sealed class AccountCopyStart
+{
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -18,6 +18,7 @@ public sealed partial class AccountStateConsumer(
     IProducer<string, byte[]> producer,
     AccountCopyStore copy,
     AccountApiClient accounts,
+    AccountCopyStart start,
     IOptions<AccountStateOptions> options,
     ILogger<AccountStateConsumer> logger) : BackgroundService
 {
@@ -36,6 +37,7 @@ public sealed partial class AccountStateConsumer(
             try
             {
                 consumer.Assign(await StartingOffsetsAsync(stoppingToken));
+                start.Started.TrySetResult();
                 await FollowAsync(stoppingToken);
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -66,7 +68,7 @@ public sealed partial class AccountStateConsumer(
         var starts = _options.Mode switch
         {
             AccountStateBootstrap.Replay => missing.Select(p => new TopicPartitionOffset(p, Offset.Beginning)).ToList(),
-            AccountStateBootstrap.Lazy => missing.Select(p => new TopicPartitionOffset(p, Offset.End)).ToList(),
+            AccountStateBootstrap.Lazy => await StoreCurrentEndAsync(missing, cancellationToken),
             AccountStateBootstrap.Snapshot => await LoadExportAsync(missing, cancellationToken),
             var mode => throw new InvalidOperationException($"Unknown account state mode {mode}."),
         };
@@ -94,6 +96,17 @@ public sealed partial class AccountStateConsumer(
         await copy.ApplyAsync(export.Accounts, offsets, cancellationToken);
         LogExportLoaded(logger, export.Accounts.Count, export.TakenAt);
         return offsets;
+    }
+
+    /// <summary>
+    /// Lazy mode: the topic's end as it is now, stored before any account is fetched (see <see cref="AccountCopyStart"/>),
+    /// so that every change after a fetch is read from the topic.
+    /// </summary>
+    private async Task<List<TopicPartitionOffset>> StoreCurrentEndAsync(List<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        var ends = partitions.Select(p => new TopicPartitionOffset(p, consumer.QueryWatermarkOffsets(p, BrokerTimeout).High)).ToList();
+        await copy.ApplyAsync([], ends, cancellationToken);
+        return ends;
     }
 
     private async Task FollowAsync(CancellationToken stoppingToken)

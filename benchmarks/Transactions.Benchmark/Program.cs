@@ -35,7 +35,7 @@ var copy = new AccountCopyStore(dataSource);
 var ledgerOptions = Options.Create(new LedgerOptions());
 using var cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = ledgerOptions.Value.CacheSize });
 var store = new LedgerStore(client, dataSource, cache, ledgerOptions, NullLogger<LedgerStore>.Instance);
-var directory = new AccountDirectory(copy, new AccountApiClient(new HttpClient()), Options.Create(new AccountStateOptions()), services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+var directory = new AccountDirectory(copy, new AccountApiClient(new HttpClient()), new AccountCopyStart(), Options.Create(new AccountStateOptions()), services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 var handler = new LedgerCommandHandler(store, directory, TimeProvider.System, ledgerOptions);
 
 var accounts = Enumerable.Range(0, accountCount).Select(_ => Guid.CreateVersion7()).ToArray();
