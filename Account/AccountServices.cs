@@ -30,6 +30,8 @@ public static class AccountServices
         {
             settings.Config.GroupId = ChoreographyConsumer.GroupId;
             settings.Config.EnableAutoCommit = false;
+            // A member that vanished (a crash, or a restart that did not leave the group) holds its partitions this long.
+            settings.Config.SessionTimeoutMs ??= 10_000;
             settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
         });
 

@@ -1,11 +1,22 @@
+using EventDriven.Reactor;
+using EventDriven.Reactor.Api;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: PostgresTracing.OnlyWithinTraces);
-builder.AddKafkaProducer<string, byte[]>("kafka");
+builder.AddReactorServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
+app.UseStatusCodePages();
+app.MapReactorApi();
 app.MapDefaultEndpoints();
 
 app.Run();
+
+/// <summary>The entry point, visible to the integration tests' host.</summary>
+public partial class Program;

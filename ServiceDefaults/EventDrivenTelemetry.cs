@@ -7,6 +7,7 @@ public static class EventDrivenTelemetry
     [
         EventDriven.ServiceDefaults.Kafka.KafkaTelemetry.ActivitySourceName,
         EventDriven.KurrentDB.Client.KurrentDBTelemetry.ActivitySourceName,
+        "MassTransit", // in-process dispatch in Reactor (the mediator's consume spans)
     ];
 
     public static readonly string[] MeterNames = [EventDriven.ServiceDefaults.Kafka.KafkaTelemetry.MeterName];

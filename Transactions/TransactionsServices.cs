@@ -34,6 +34,8 @@ public static class TransactionsServices
         {
             settings.Config.GroupId ??= LedgerChoreography.GroupId;
             settings.Config.EnableAutoCommit = false;
+            // A member that vanished (a crash, or a restart that did not leave the group) holds its partitions this long.
+            settings.Config.SessionTimeoutMs ??= 10_000;
             settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
         });
         builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateConsumer.ServiceKey, "kafka", settings =>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace EventDriven.Contracts.Transactions;
 
 /// <summary>
@@ -42,6 +44,12 @@ public static class LedgerEventTypes
         Transactions.ClosureRefused => ClosureRefused,
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Not a ledger event."),
     };
+
+    /// <summary>A ledger event from its type name and JSON (as stored in KurrentDB and published on Kafka).</summary>
+    public static LedgerEvent Deserialize(string type, ReadOnlySpan<byte> json) =>
+        All.TryGetValue(type, out var clrType)
+            ? (LedgerEvent)(JsonSerializer.Deserialize(json, clrType, ContractJson.Options) ?? throw new JsonException($"A {type} without data."))
+            : throw new JsonException($"'{type}' is not a ledger event type.");
 
     /// <summary>The <c>ce_source</c> of everything the Transactions service publishes.</summary>
     public const string Source = "/eventdriven/transactions";

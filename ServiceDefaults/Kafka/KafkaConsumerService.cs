@@ -18,6 +18,12 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
 
     protected virtual TimeSpan RetryDelay => TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Held while a message is applied and its offset committed: whoever else takes it sees no message half done (a
+    /// rebuild that must catch up to exactly what was committed, say). None by default.
+    /// </summary>
+    protected virtual SemaphoreSlim? Gate => null;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // librdkafka's Consume blocks: give it a thread of its own.
         Task.Factory.StartNew(() => ConsumeLoopAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -30,6 +36,13 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
             while (!stoppingToken.IsCancellationRequested)
             {
                 var result = consumer.Consume(stoppingToken);
+                var gate = Gate;
+                if (gate is not null)
+                {
+                    await gate.WaitAsync(stoppingToken);
+                }
+
+                var failed = false;
                 try
                 {
                     await HandleAsync(result, stoppingToken);
@@ -39,6 +52,15 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
                 {
                     LogRetrying(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
                     consumer.Seek(result.TopicPartitionOffset);
+                    failed = true;
+                }
+                finally
+                {
+                    gate?.Release();
+                }
+
+                if (failed)
+                {
                     await Task.Delay(RetryDelay, stoppingToken);
                 }
             }

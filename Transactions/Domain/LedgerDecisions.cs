@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
 
@@ -36,21 +35,8 @@ public static class LedgerDecisions
         };
     }
 
-    /// <summary>
-    /// The event id of a step: a name-based UUID (version 8) of the transaction id and the event type. A retried
-    /// append of the same step carries the same id, which KurrentDB recognises, and consumers deduplicate on it.
-    /// </summary>
-    public static Guid EventId(Guid transactionId, string eventType)
-    {
-        Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(eventType.Length)];
-        transactionId.TryWriteBytes(input, bigEndian: true, out _);
-        var length = 16 + Encoding.UTF8.GetBytes(eventType, input[16..]);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(input[..length], hash);
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // version 8: custom
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
-        return new Guid(hash[..16], bigEndian: true);
-    }
+    /// <summary>The event id of a step: the same step of the same transaction always has the same id.</summary>
+    public static Guid EventId(Guid transactionId, string eventType) => NameBasedId.From(transactionId, eventType);
 
     /// <summary>
     /// A transaction id the ledger has recorded: the same step again is done already; the step after it (a transfer

@@ -13,10 +13,5 @@ public static class LedgerEventSerializer
         LedgerEventTypes.TypeOf(@event),
         JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), ContractJson.Options));
 
-    public static LedgerEvent Deserialize(string eventType, ReadOnlySpan<byte> data) =>
-        LedgerEventTypes.All.TryGetValue(eventType, out var type)
-            ? (LedgerEvent)(JsonSerializer.Deserialize(data, type, ContractJson.Options) ?? throw new JsonException($"A {eventType} without data."))
-            : throw new JsonException($"{eventType} is not a ledger event type.");
-
-    public static LedgerEvent Deserialize(EventRecord record) => Deserialize(record.EventType, record.Data.Span);
+    public static LedgerEvent Deserialize(EventRecord record) => LedgerEventTypes.Deserialize(record.EventType, record.Data.Span);
 }

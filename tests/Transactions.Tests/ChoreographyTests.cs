@@ -137,5 +137,5 @@ public sealed class ChoreographyTests(TransactionsFixture service)
             Patience, $"account {account} to be {status}");
 
     private static LedgerEvent Read(Confluent.Kafka.Message<string, string> message) =>
-        Storage.LedgerEventSerializer.Deserialize(CloudEventHeaders.Read(message.Headers, "ce_type"), System.Text.Encoding.UTF8.GetBytes(message.Value));
+        LedgerEventTypes.Deserialize(CloudEventHeaders.Read(message.Headers, "ce_type"), System.Text.Encoding.UTF8.GetBytes(message.Value));
 }

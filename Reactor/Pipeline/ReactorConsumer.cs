@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Accounts;
+using EventDriven.Contracts.Transactions;
+using EventDriven.Reactor.DeadLettering;
+using EventDriven.ServiceDefaults.Kafka;
+using MassTransit.Mediator;
+
+namespace EventDriven.Reactor.Pipeline;
+
+/// <summary>
+/// Reactor's consumer group member. Each message is read into its contract type and handed to the in-process handlers
+/// through MassTransit's mediator, whose retry policy deals with transient failures. What cannot be read, or still
+/// fails after the retries, goes to the dead-letter topic (and Reactor's list of dead letters) and the consumer moves
+/// on, so one bad message never stalls a partition. The offset is committed after the handlers' transactions.
+/// </summary>
+public sealed partial class ReactorConsumer(
+    IConsumer<string, byte[]> consumer,
+    IMediator mediator,
+    DeadLetterStore deadLetters,
+    ProjectionGate gate,
+    ILogger<ReactorConsumer> logger) : KafkaConsumerService(consumer, logger)
+{
+    public const string GroupId = "reactor";
+
+    public static readonly IReadOnlyList<string> Subscribed = [Topics.AccountNotifications, Topics.AccountDeltas, Topics.AccountState, Topics.TransactionEvents];
+
+    protected override IReadOnlyList<string> SubscribedTopics => Subscribed;
+
+    protected override SemaphoreSlim Gate => gate.Semaphore;
+
+    protected override async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
+    {
+        using var activity = KafkaTelemetry.StartProcess(result, GroupId);
+        object message;
+        try
+        {
+            message = Read(result);
+        }
+        catch (Exception exception) when (exception is JsonException or NotSupportedException)
+        {
+            await deadLetters.SendAsync(result, exception, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await mediator.Send(message, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The handlers' retries are spent: park the message, keep going.
+            LogGaveUp(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
+            await deadLetters.SendAsync(result, exception, cancellationToken);
+        }
+    }
+
+    public static object Read(ConsumeResult<string, byte[]> result)
+    {
+        var bytes = result.Message.Value ?? throw new JsonException("The message has no body.");
+        return result.Topic switch
+        {
+            Topics.AccountState => new AccountStateReceived(Deserialize<AccountStateChanged>(bytes), bytes.Length),
+            Topics.AccountDeltas => new AccountDeltaReceived(Deserialize<AccountDelta>(bytes), bytes.Length),
+            Topics.AccountNotifications => new AccountNotificationReceived(Deserialize<AccountNotification>(bytes), bytes.Length),
+            Topics.TransactionEvents => new LedgerEventReceived(LedgerEventTypes.Deserialize(CloudEventHeaders.Read(result.Message.Headers, "ce_type"), bytes)),
+            var topic => throw new NotSupportedException($"Reactor does not read {topic}."),
+        };
+    }
+
+    private static T Deserialize<T>(byte[] bytes) =>
+        JsonSerializer.Deserialize<T>(bytes, ContractJson.Options) ?? throw new JsonException("The message has no body.");
+
+    [LoggerMessage(LogLevel.Warning, "Giving up on {Topic} {Partition}:{Offset} after retries; sent to the dead-letter topic")]
+    private static partial void LogGaveUp(ILogger logger, string topic, int partition, long offset, Exception exception);
+}
+
+/// <summary>Held by the live consumer around each message and its commit; a rebuild holds it to catch up and swap.</summary>
+public sealed class ProjectionGate
+{
+    public SemaphoreSlim Semaphore { get; } = new(1, 1);
+}

@@ -1,0 +1,146 @@
+using EventDriven.Contracts.Accounts;
+using EventDriven.Contracts.Transactions;
+using Npgsql;
+using static EventDriven.Reactor.ReadModels.ReadModelRowsSql;
+
+namespace EventDriven.Reactor.ReadModels;
+
+/// <summary>
+/// Applies one event to every read model it concerns, in one PostgreSQL transaction with the inbox records that make it
+/// count once: a duplicate or a redelivery finds its event id in the inbox and changes nothing; an older version than
+/// the row holds never overwrites it (see <see cref="AccountOverview"/>).
+/// </summary>
+public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations generations)
+{
+    /// <summary>Applies the account's new state; true when it was new to the overview.</summary>
+    public Task<bool> ApplyAsync(AccountStateChanged changed, CancellationToken cancellationToken) =>
+        InTransactionAsync((connection, transaction) => ApplyOverviewAsync(connection, transaction, changed.EventId, changed.AccountId, row => row.Apply(changed), cancellationToken), cancellationToken);
+
+    /// <summary>Applies a ledger event to the overview, the history and the daily totals; true when it was new to the overview.</summary>
+    public Task<bool> ApplyAsync(LedgerEvent @event, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            var isNew = await ApplyOverviewAsync(connection, transaction, @event.EventId, @event.AccountId, row => row.Apply(@event), cancellationToken);
+            if (HistoryLine.From(@event) is { } line && await InboxAsync(connection, transaction, ReadModel.TransactionHistory, @event.EventId, cancellationToken) is { } history)
+            {
+                await ExecuteAsync(connection, transaction, $"INSERT INTO {history} ({HistoryColumns}) VALUES ({Placeholders(10)}) ON CONFLICT DO NOTHING", Values(line), cancellationToken);
+            }
+
+            if (DailyTotal.KeyOf(@event) is var (day, currency) && await InboxAsync(connection, transaction, ReadModel.DailyTotals, @event.EventId, cancellationToken) is { } totals)
+            {
+                DailyTotal? held = null;
+                await using (var load = new NpgsqlCommand($"SELECT {TotalsColumns} FROM {totals} WHERE day = $1 AND currency = $2 FOR UPDATE", connection, transaction))
+                {
+                    load.Parameters.Add(new() { Value = day });
+                    load.Parameters.Add(new() { Value = currency });
+                    await using var reader = await load.ExecuteReaderAsync(cancellationToken);
+                    if (await reader.ReadAsync(cancellationToken))
+                    {
+                        held = ReadTotal(reader);
+                    }
+                }
+
+                var total = (held ?? new DailyTotal(day, currency, 0m, 0m, 0m, 0)).Apply(@event);
+                await ExecuteAsync(connection, transaction, $"""
+                    INSERT INTO {totals} ({TotalsColumns}) VALUES ({Placeholders(6)})
+                    ON CONFLICT (day, currency) DO UPDATE SET deposited = excluded.deposited, withdrawn = excluded.withdrawn,
+                        transferred = excluded.transferred, movements = excluded.movements
+                    """, Values(total), cancellationToken);
+            }
+
+            return isNew;
+        }, cancellationToken);
+
+    private async Task<bool> ApplyOverviewAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, Guid accountId, Func<AccountOverview, AccountOverview> apply, CancellationToken cancellationToken)
+    {
+        if (await InboxAsync(connection, transaction, ReadModel.AccountOverview, eventId, cancellationToken) is not { } table)
+        {
+            return false;
+        }
+
+        AccountOverview? held = null;
+        await using (var load = new NpgsqlCommand($"SELECT {OverviewColumns} FROM {table} WHERE account_id = $1 FOR UPDATE", connection, transaction))
+        {
+            load.Parameters.Add(new() { Value = accountId });
+            await using var reader = await load.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                held = ReadOverview(reader);
+            }
+        }
+
+        var row = apply(held ?? AccountOverview.Empty(accountId));
+        await ExecuteAsync(connection, transaction, $"""
+            INSERT INTO {table} ({OverviewColumns}) VALUES ({Placeholders(14)})
+            ON CONFLICT (account_id) DO UPDATE SET owner_name = excluded.owner_name, city = excluded.city, country = excluded.country,
+                status = excluded.status, currency = excluded.currency, balance = excluded.balance, deposits = excluded.deposits,
+                withdrawals = excluded.withdrawals, transfers_in = excluded.transfers_in, transfers_out = excluded.transfers_out,
+                last_activity = excluded.last_activity, account_version = excluded.account_version, ledger_version = excluded.ledger_version
+            """, Values(row), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Records the event in the read model's inbox; its live table when new, null when it was applied before.</summary>
+    private async Task<string?> InboxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ReadModel model, Guid eventId, CancellationToken cancellationToken)
+    {
+        var generation = generations.Live(model);
+        await using var inbox = new NpgsqlCommand("INSERT INTO inbox (model, generation, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", connection, transaction)
+        {
+            Parameters = { new() { Value = ReadModelSchema.Name(model) }, new() { Value = generation }, new() { Value = eventId } },
+        };
+        return await inbox.ExecuteNonQueryAsync(cancellationToken) == 1 ? ReadModelSchema.Table(model, generation) : null;
+    }
+
+    private async Task<bool> InTransactionAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task<bool>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object?[] values, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        AddParameters(command.Parameters, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Placeholders(int count) => string.Join(", ", Enumerable.Range(1, count).Select(i => $"${i}"));
+}
+
+/// <summary>Which generation of each read model is live; a rebuild changes it when it swaps.</summary>
+public sealed class ReadModelGenerations
+{
+    private readonly Dictionary<ReadModel, int> _live = ReadModelSchema.All.ToDictionary(m => m, _ => 1);
+    private readonly Lock _lock = new();
+
+    public int Live(ReadModel model)
+    {
+        lock (_lock)
+        {
+            return _live[model];
+        }
+    }
+
+    public void Set(ReadModel model, int generation)
+    {
+        lock (_lock)
+        {
+            _live[model] = generation;
+        }
+    }
+
+    public async Task LoadAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT name, generation FROM read_models");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var model = ReadModelSchema.All.Single(m => ReadModelSchema.Name(m) == reader.GetString(0));
+            Set(model, reader.GetInt32(1));
+        }
+    }
+}

@@ -1,0 +1,106 @@
+namespace EventDriven.Reactor.ReadModels;
+
+/// <summary>The read models Reactor serves. Each lives in generations (<c>{name}_g{n}</c>) behind a view named <c>{name}</c>.</summary>
+public enum ReadModel
+{
+    AccountOverview,
+    TransactionHistory,
+    DailyTotals,
+}
+
+/// <summary>
+/// Reactor's database. Every read model is a view over its live generation's table, so a rebuild fills a new table
+/// and swaps the view in one transaction, while queries keep reading. The inbox records, per read model and
+/// generation, which event ids were applied: a duplicate changes nothing.
+/// </summary>
+public static class ReadModelSchema
+{
+    public const long MigrationLock = 0x5265616374; // "React"
+
+    public static readonly IReadOnlyList<ReadModel> All = [ReadModel.AccountOverview, ReadModel.TransactionHistory, ReadModel.DailyTotals];
+
+    public static string Name(ReadModel model) => model switch
+    {
+        ReadModel.AccountOverview => "account_overview",
+        ReadModel.TransactionHistory => "transaction_history",
+        ReadModel.DailyTotals => "daily_totals",
+        _ => throw new ArgumentOutOfRangeException(nameof(model)),
+    };
+
+    public static string Table(ReadModel model, int generation) => $"{Name(model)}_g{generation}";
+
+    public static string CreateTable(ReadModel model, int generation) => model switch
+    {
+        ReadModel.AccountOverview => $"""
+            CREATE TABLE IF NOT EXISTS {Table(model, generation)} (
+                account_id uuid PRIMARY KEY,
+                owner_name text, city text, country text, status text, currency text,
+                balance numeric NOT NULL, deposits int NOT NULL, withdrawals int NOT NULL,
+                transfers_in int NOT NULL, transfers_out int NOT NULL, last_activity timestamptz,
+                account_version bigint NOT NULL, ledger_version bigint NOT NULL);
+            """,
+        ReadModel.TransactionHistory => $"""
+            CREATE TABLE IF NOT EXISTS {Table(model, generation)} (
+                account_id uuid NOT NULL, version bigint NOT NULL, event_id uuid NOT NULL, type text NOT NULL,
+                transaction_id uuid NOT NULL, amount numeric NOT NULL, currency text NOT NULL, balance_after numeric NOT NULL,
+                counterparty uuid, occurred_at timestamptz NOT NULL,
+                PRIMARY KEY (account_id, version));
+            """,
+        ReadModel.DailyTotals => $"""
+            CREATE TABLE IF NOT EXISTS {Table(model, generation)} (
+                day date NOT NULL, currency text NOT NULL, deposited numeric NOT NULL, withdrawn numeric NOT NULL,
+                transferred numeric NOT NULL, movements int NOT NULL,
+                PRIMARY KEY (day, currency));
+            """,
+        _ => throw new ArgumentOutOfRangeException(nameof(model)),
+    };
+
+    public static readonly string Script = $"""
+        CREATE TABLE IF NOT EXISTS read_models (
+            name text PRIMARY KEY,
+            generation int NOT NULL,
+            rebuilt_at timestamptz,
+            rebuild_events bigint,
+            rebuild_events_per_second double precision);
+
+        CREATE TABLE IF NOT EXISTS inbox (
+            model text NOT NULL,
+            generation int NOT NULL,
+            event_id uuid NOT NULL,
+            PRIMARY KEY (model, generation, event_id));
+
+        -- Messages that could not be read or applied, also on their topic's dead-letter topic: listed and re-driven from here.
+        CREATE TABLE IF NOT EXISTS dead_letters (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            source_topic text NOT NULL,
+            source_partition int NOT NULL,
+            source_offset bigint NOT NULL,
+            message_key text,
+            value bytea,
+            headers jsonb NOT NULL,
+            error text NOT NULL,
+            dead_at timestamptz NOT NULL DEFAULT now(),
+            redriven_at timestamptz,
+            UNIQUE (source_topic, source_partition, source_offset));
+
+        -- The three ways of consuming account events, side by side: each keeps its own copy of every account.
+        CREATE TABLE IF NOT EXISTS account_copies (
+            style text NOT NULL,
+            account_id uuid NOT NULL,
+            version bigint NOT NULL,
+            state jsonb NOT NULL,
+            PRIMARY KEY (style, account_id));
+
+        {string.Concat(All.Select(m => CreateTable(m, 1)))}
+
+        DO $do$ BEGIN
+            {string.Concat(All.Select(m => $"""
+                IF NOT EXISTS (SELECT 1 FROM read_models WHERE name = '{Name(m)}') THEN
+                    INSERT INTO read_models (name, generation) VALUES ('{Name(m)}', 1);
+                    CREATE VIEW {Name(m)} AS SELECT * FROM {Table(m, 1)};
+                END IF;
+
+                """))}
+        END $do$;
+        """;
+}

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Transactions;
+using EventDriven.Reactor.Pipeline;
+using EventDriven.Reactor.ReadModels;
+using Npgsql;
+
+namespace EventDriven.Reactor.Rebuild;
+
+/// <summary>
+/// Rebuilds a read model from Kafka without downtime: the topics are read from the beginning into memory (the same
+/// row functions as the live consumer), up to where the live consumer has committed; then, with the live consumer
+/// paused for a moment, the rest is read, the rows and their inbox records are copied in bulk into a new generation's
+/// table, and the read model's view is swapped to it in one transaction. Queries read the old table until the swap.
+/// </summary>
+public sealed partial class ReadModelRebuilder(
+    NpgsqlDataSource dataSource, ReadModelGenerations generations, ProjectionGate gate, IConfiguration configuration, ILogger<ReadModelRebuilder> logger)
+{
+    private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
+    private readonly Lock _lock = new();
+    private Task? _running;
+
+    public RebuildStatus? Last { get; private set; }
+
+    /// <summary>Starts a rebuild in the background; false when one is already running.</summary>
+    public bool TryStart(ReadModel model)
+    {
+        lock (_lock)
+        {
+            if (_running is { IsCompleted: false })
+            {
+                return false;
+            }
+
+            Last = new RebuildStatus(model, generations.Live(model) + 1, "running", 0, 0, 0, DateTimeOffset.UtcNow, null, null);
+            _running = Task.Run(async () =>
+            {
+                try
+                {
+                    Last = await RebuildAsync(model, CancellationToken.None);
+                }
+                catch (Exception exception)
+                {
+                    LogFailed(logger, model, exception);
+                    Last = Last! with { State = "failed", Error = exception.Message, FinishedAt = DateTimeOffset.UtcNow };
+                }
+            });
+            return true;
+        }
+    }
+
+    public async Task<RebuildStatus> RebuildAsync(ReadModel model, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+        var fold = new Fold(model);
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = configuration.GetConnectionString("kafka"),
+            GroupId = $"reactor-rebuild-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+        }).Build();
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var partitions = Topics(model)
+            .SelectMany(topic => admin.GetMetadata(topic, BrokerTimeout).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
+            .ToList();
+
+        // Most of the work, while the live consumer carries on: everything up to the topics' current ends.
+        var ends = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, BrokerTimeout).High.Value);
+        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+        var next = partitions.ToDictionary(p => p, _ => 0L);
+        ReadUpTo(consumer, ends, next, fold, cancellationToken);
+
+        await gate.Semaphore.WaitAsync(cancellationToken);
+        try
+        {
+            // The live consumer is between messages: read up to what it has committed (or further, where it lags:
+            // those events go into the new inbox, so it skips them after the swap).
+            var committed = CommittedByLiveConsumer(partitions);
+            ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, cancellationToken);
+            var generation = generations.Live(model) + 1;
+            await SwapAsync(model, generation, fold, watch.Elapsed, cancellationToken);
+            generations.Set(model, generation);
+            var status = new RebuildStatus(model, generation, "done", fold.Events, watch.Elapsed.TotalSeconds, fold.Events / watch.Elapsed.TotalSeconds, started, DateTimeOffset.UtcNow, null);
+            LogRebuilt(logger, model, generation, fold.Events, status.EventsPerSecond);
+            return status;
+        }
+        finally
+        {
+            gate.Semaphore.Release();
+        }
+    }
+
+    private static IReadOnlyList<string> Topics(ReadModel model) =>
+        model == ReadModel.AccountOverview ? [EventDriven.Contracts.Topics.AccountState, EventDriven.Contracts.Topics.TransactionEvents] : [EventDriven.Contracts.Topics.TransactionEvents];
+
+    private static void ReadUpTo(IConsumer<string, byte[]> consumer, Dictionary<TopicPartition, long> targets, Dictionary<TopicPartition, long> next, Fold fold, CancellationToken cancellationToken)
+    {
+        while (targets.Any(t => next[t.Key] < t.Value))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is not { } result)
+            {
+                continue;
+            }
+
+            next[result.TopicPartition] = result.Offset.Value + 1;
+            if (result.Offset.Value < targets[result.TopicPartition])
+            {
+                fold.Add(result);
+            }
+        }
+    }
+
+    private Dictionary<TopicPartition, long> CommittedByLiveConsumer(List<TopicPartition> partitions)
+    {
+        // A consumer in the live group that never subscribes: it only asks the group coordinator for committed offsets.
+        using var probe = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = configuration.GetConnectionString("kafka"),
+            GroupId = ReactorConsumer.GroupId,
+            EnableAutoCommit = false,
+        }).Build();
+        return probe.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
+    }
+
+    private async Task SwapAsync(ReadModel model, int generation, Fold fold, TimeSpan elapsed, CancellationToken cancellationToken)
+    {
+        var name = ReadModelSchema.Name(model);
+        var table = ReadModelSchema.Table(model, generation);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}; DELETE FROM inbox WHERE model = '{name}' AND generation = {generation}; {ReadModelSchema.CreateTable(model, generation)}", cancellationToken);
+        var (columns, rows) = fold.Rows();
+        await ReadModelRowsSql.CopyAsync(connection, table, columns, rows, cancellationToken);
+        await ReadModelRowsSql.CopyAsync(connection, "inbox", "model, generation, event_id", fold.Seen.Select(id => new object?[] { name, generation, id }), cancellationToken);
+        var old = generation - 1;
+        await ExecuteAsync(connection, transaction, $"""
+            CREATE OR REPLACE VIEW {name} AS SELECT * FROM {table};
+            UPDATE read_models SET generation = {generation}, rebuilt_at = now(), rebuild_events = {fold.Events},
+                rebuild_events_per_second = {(fold.Events / elapsed.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)} WHERE name = '{name}';
+            DELETE FROM inbox WHERE model = '{name}' AND generation = {old};
+            DROP TABLE IF EXISTS {ReadModelSchema.Table(model, old)};
+            """, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A read model folded in memory from the topics; each event id counts once.</summary>
+    private sealed class Fold(ReadModel model)
+    {
+        private readonly Dictionary<Guid, AccountOverview> _overviews = [];
+        private readonly Dictionary<(Guid, long), HistoryLine> _history = [];
+        private readonly Dictionary<(DateOnly, string), DailyTotal> _totals = [];
+
+        public HashSet<Guid> Seen { get; } = [];
+
+        public long Events { get; private set; }
+
+        public void Add(ConsumeResult<string, byte[]> result)
+        {
+            object message;
+            try
+            {
+                message = ReactorConsumer.Read(result);
+            }
+            catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException)
+            {
+                return; // The live consumer dead-lettered it; the rebuild skips it the same way.
+            }
+
+            Events++;
+            switch (model, message)
+            {
+                case (ReadModel.AccountOverview, AccountStateReceived { Event: var changed }) when Seen.Add(changed.EventId):
+                    _overviews[changed.AccountId] = Overview(changed.AccountId).Apply(changed);
+                    break;
+                case (ReadModel.AccountOverview, LedgerEventReceived { Event: var e }) when Seen.Add(e.EventId):
+                    _overviews[e.AccountId] = Overview(e.AccountId).Apply(e);
+                    break;
+                case (ReadModel.TransactionHistory, LedgerEventReceived { Event: var e }) when HistoryLine.From(e) is { } line && Seen.Add(e.EventId):
+                    _history.TryAdd((line.AccountId, line.Version), line);
+                    break;
+                case (ReadModel.DailyTotals, LedgerEventReceived { Event: var e }) when DailyTotal.KeyOf(e) is var (day, currency) && Seen.Add(e.EventId):
+                    _totals[(day, currency)] = (_totals.GetValueOrDefault((day, currency)) ?? new DailyTotal(day, currency, 0m, 0m, 0m, 0)).Apply(e);
+                    break;
+            }
+        }
+
+        public (string Columns, IEnumerable<object?[]> Rows) Rows() => model switch
+        {
+            ReadModel.AccountOverview => (ReadModelRowsSql.OverviewColumns, _overviews.Values.Select(ReadModelRowsSql.Values)),
+            ReadModel.TransactionHistory => (ReadModelRowsSql.HistoryColumns, _history.Values.Select(ReadModelRowsSql.Values)),
+            _ => (ReadModelRowsSql.TotalsColumns, _totals.Values.Select(ReadModelRowsSql.Values)),
+        };
+
+        private AccountOverview Overview(Guid accountId) => _overviews.GetValueOrDefault(accountId) ?? AccountOverview.Empty(accountId);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Rebuilt {Model} as generation {Generation}: {Events} events, {Rate:0} events/s")]
+    private static partial void LogRebuilt(ILogger logger, ReadModel model, int generation, long events, double rate);
+
+    [LoggerMessage(LogLevel.Error, "Rebuilding {Model} failed; the live generation stays")]
+    private static partial void LogFailed(ILogger logger, ReadModel model, Exception exception);
+}
+
+public sealed record RebuildStatus(
+    ReadModel Model, int Generation, string State, long Events, double Seconds, double EventsPerSecond, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Error);

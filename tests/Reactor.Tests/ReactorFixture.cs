@@ -1,0 +1,168 @@
+extern alias AccountService;
+
+using System.Net.Http.Json;
+using System.Text.Json;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.Contracts.Transactions;
+using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.Tests;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace EventDriven.Reactor.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class ReactorCollection : ICollectionFixture<ReactorFixture>
+{
+    public const string Name = "reactor service";
+}
+
+/// <summary>
+/// Reactor and the real Account service on real HTTP, against a private PostgreSQL cluster and the local Kafka broker,
+/// started once for the collection. Ledger events are produced to <c>transactions.events</c> the way Transactions'
+/// publisher produces them (same contract types, key and headers); accounts are opened through Account's API.
+/// </summary>
+public sealed class ReactorFixture : IAsyncLifetime
+{
+    public LocalPostgresServer Postgres { get; } = new();
+
+    public LocalKafkaBroker Kafka { get; } = new();
+
+    public HttpClient Account { get; private set; } = null!;
+
+    public HttpClient Client => Reactor.Client;
+
+    public ReactorHost Reactor { get; private set; } = null!;
+
+    public string ReactorDatabase { get; private set; } = "";
+
+    private Uri _accountAddress = null!;
+    private WebApplicationFactory<AccountService::Program>? _account;
+    private IProducer<string, byte[]>? _producer;
+
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask());
+            foreach (var topic in Topics.All)
+            {
+                await Kafka.CreateTopicAsync(topic);
+            }
+
+            var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
+            _accountAddress = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
+            _account = new WebApplicationFactory<AccountService::Program>().WithWebHostBuilder(host => host
+                .UseSetting("ConnectionStrings:accountdb", accountDb)
+                .UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers)
+                .UseUrls(_accountAddress.ToString()));
+            _account.UseKestrel();
+            _account.StartServer();
+            Account = _account.CreateClient();
+            _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, EnableIdempotence = true }).Build();
+            ReactorDatabase = await Postgres.CreateDatabaseAsync("reactordb");
+            Reactor = StartReactor(ReactorDatabase);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed: stop what did start, or its processes outlive the run.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public ReactorHost StartReactor(string database, IReadOnlyDictionary<string, string>? settings = null) =>
+        new(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:reactordb"] = database,
+            ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
+            ["services:account:http:0"] = _accountAddress.ToString(),
+        }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Reactor is not null)
+        {
+            await Reactor.DisposeAsync();
+        }
+
+        _producer?.Dispose();
+        Account?.Dispose();
+        if (_account is not null)
+        {
+            await _account.DisposeAsync();
+        }
+
+        await Kafka.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+
+    /// <summary>Produces a ledger event as Transactions' publisher does.</summary>
+    public Task PublishAsync(LedgerEvent @event) =>
+        PublishRawAsync(Topics.TransactionEvents, @event.AccountId, LedgerEventTypes.TypeOf(@event), JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), ContractJson.Options), @event.EventId);
+
+    public async Task PublishRawAsync(string topic, Guid accountId, string type, byte[] value, Guid? eventId = null)
+    {
+        await _producer!.ProduceAsync(topic, new Message<string, byte[]>
+        {
+            Key = accountId.ToString(),
+            Value = value,
+            Headers = CloudEventHeaders.Create(eventId ?? Guid.NewGuid(), type, LedgerEventTypes.Source, DateTimeOffset.UtcNow, accountId.ToString()),
+        }, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Opens an account through Account's API; its events reach Reactor through the outbox, CDC and Kafka.</summary>
+    public async Task<Guid> OpenAccountAsync()
+    {
+        using var response = await SendAccountAsync(HttpMethod.Post, "/accounts", new
+        {
+            ownerName = "Ada Lovelace",
+            email = "ada@example.com",
+            address = new { street = "1 St James's Square", city = "London", postalCode = "SW1Y 4JH", country = "GB" },
+            currency = "EUR",
+        });
+        return (await response.Content.ReadFromJsonAsync<IdOnly>(TestContext.Current.CancellationToken))!.AccountId;
+    }
+
+    public async Task<HttpResponseMessage> SendAccountAsync(HttpMethod method, string path, object body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var response = await Account.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return response;
+    }
+
+    private sealed record IdOnly(Guid AccountId);
+}
+
+/// <summary>One Reactor instance on real HTTP.</summary>
+public sealed class ReactorHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    public ReactorHost(IReadOnlyDictionary<string, string> settings)
+    {
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                host.UseSetting(key, value);
+            }
+
+            host.UseUrls($"http://127.0.0.1:{FreePort.Pick()}");
+        });
+        _factory.UseKestrel();
+        _factory.StartServer();
+        Client = _factory.CreateClient();
+    }
+
+    public HttpClient Client { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
