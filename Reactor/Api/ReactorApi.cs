@@ -65,7 +65,7 @@ public static class ReactorApi
         });
 
         app.MapGet("/changes", (ReadModelChanges changes, Guid? accountId, CancellationToken ct) =>
-            TypedResults.ServerSentEvents(changes.SubscribeAsync(accountId, ct), eventType: "account-changed"));
+            TypedResults.ServerSentEvents(changes.SubscribeAsync(accountId, ct)));
 
         app.MapGet("/styles", (StyleStats stats) => TypedResults.Ok(stats.Snapshot()));
 

@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using System.Threading.Channels;
 
 namespace EventDriven.Reactor.Pipeline;
@@ -25,7 +26,11 @@ public sealed class ReadModelChanges
         }
     }
 
-    public async IAsyncEnumerable<AccountChanged> SubscribeAsync(Guid? accountId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Server-sent events: first <c>subscribed</c> (the channel is live, and the response starts at once), then an
+    /// <c>account-changed</c> for each change, of one account or of all.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<AccountChanged?>> SubscribeAsync(Guid? accountId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<AccountChanged>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_lock)
@@ -35,11 +40,12 @@ public sealed class ReadModelChanges
 
         try
         {
+            yield return new SseItem<AccountChanged?>(null, "subscribed");
             await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken))
             {
                 if (accountId is null || change.AccountId == accountId)
                 {
-                    yield return change;
+                    yield return new SseItem<AccountChanged?>(change, "account-changed");
                 }
             }
         }
