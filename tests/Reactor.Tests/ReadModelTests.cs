@@ -128,28 +128,69 @@ public sealed class ReadModelTests(ReactorFixture service)
     }
 
     [Fact]
-    public async Task A_reactor_stopped_mid_stream_resumes_without_loss_or_double_application()
+    public async Task A_reactor_killed_mid_stream_resumes_without_loss_or_double_application()
     {
         var database = await service.Postgres.CreateDatabaseAsync($"reactor_{Guid.NewGuid():N}");
-        var settings = new Dictionary<string, string> { ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"resume-{Guid.NewGuid():N}" };
         var account = Guid.NewGuid();
         var currency = UniqueCurrency();
-        var events = Ledger(account, currency, [.. Enumerable.Repeat(1m, 300)]);
-        await using (var first = service.StartReactor(database, settings))
+        foreach (var @event in Ledger(account, currency, [.. Enumerable.Repeat(1m, 1000)]))
         {
-            foreach (var @event in events)
-            {
-                await service.PublishAsync(@event);
-            }
-
-            await Poll.UntilAsync(async () => await OverviewAsync(first.Client, account) is { Deposits: > 20 }, Patience, "the first instance to be under way");
+            await service.PublishAsync(@event);
         }
 
-        await using var second = service.StartReactor(database, settings);
-        var overview = await Poll.UntilAsync(async () => await OverviewAsync(second.Client, account) is { LedgerVersion: 301 } o ? o : null, Patience, "the second instance to finish");
-        Assert.Equal((300m, 300), (overview.Balance, overview.Deposits));
-        var total = Assert.Single((await second.Client.GetFromJsonAsync<IReadOnlyList<DailyTotal>>("/totals", ContractJson.Options, Ct))!, t => t.Currency == currency);
-        Assert.Equal((300m, 300), (total.Deposited, total.Movements));
+        // Reactor as a process of its own, killed (SIGKILL: no shutdown code runs) while it works through the stream.
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__reactordb"] = database,
+            ["ConnectionStrings__kafka"] = service.Kafka.BootstrapServers,
+            ["Aspire__Confluent__Kafka__Consumer__kafka__Config__GroupId"] = $"killed-{Guid.NewGuid():N}",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        var reactor = ReactorBuildOutput();
+        var port = FreePort.Pick();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await using (var first = ChildProcess.StartDotnet(reactor, [$"--urls=http://127.0.0.1:{port}"], environment))
+        {
+            await Poll.UntilAsync(async () => first.HasExited
+                ? throw new InvalidOperationException($"Reactor exited: {first.StandardError}")
+                : await TryOverviewAsync(client, account) is { Deposits: > 100 }, Patience, "the first Reactor to be under way");
+        }
+
+        var partly = await TryOverviewAsync(client, account);
+        Assert.Null(partly); // it is gone
+        await using var second = ChildProcess.StartDotnet(reactor, [$"--urls=http://127.0.0.1:{port}"], environment);
+        var overview = await Poll.UntilAsync(async () => await TryOverviewAsync(client, account) is { LedgerVersion: 1001 } o ? o : null,
+            TimeSpan.FromSeconds(90), "the second Reactor to finish the stream");
+        Assert.Equal((1000m, 1000), (overview.Balance, overview.Deposits));
+        var total = Assert.Single((await client.GetFromJsonAsync<IReadOnlyList<DailyTotal>>("/totals", ContractJson.Options, Ct))!, t => t.Currency == currency);
+        Assert.Equal((1000m, 1000), (total.Deposited, total.Movements));
+        var history = await client.GetFromJsonAsync<IReadOnlyList<HistoryLine>>($"/overview/{account}/history?count=500", ContractJson.Options, Ct);
+        Assert.Equal(500, history!.Select(h => h.Version).Distinct().Count());
+    }
+
+    /// <summary>Reactor.dll in its own build output (with its own appsettings.json), built in the tests' configuration.</summary>
+    private static string ReactorBuildOutput()
+    {
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var root = bin;
+        while (!File.Exists(Path.Combine(root.FullName, "EventDriven.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("The repository root (EventDriven.sln) is not above the test's folder.");
+        }
+
+        return Path.Combine(root.FullName, "Reactor", "bin", bin.Parent!.Name, bin.Name, "Reactor.dll");
+    }
+
+    private static async Task<AccountOverview?> TryOverviewAsync(HttpClient client, Guid account)
+    {
+        try
+        {
+            return await OverviewAsync(client, account);
+        }
+        catch (HttpRequestException)
+        {
+            return null; // not listening (yet, or any more)
+        }
     }
 
     /// <summary>A ledger's events as Transactions would publish them: opened, then a deposit (positive) or withdrawal (negative) per amount.</summary>
