@@ -2,8 +2,6 @@ using System.Text;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Tests;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace EventDriven.Accounts.Tests;
 
@@ -27,7 +25,7 @@ public sealed class AccountServiceFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
-    private WebApplicationFactory<Program>? _factory;
+    private ServiceHost<Program>? _service;
 
     public async ValueTask InitializeAsync()
     {
@@ -52,22 +50,20 @@ public sealed class AccountServiceFixture : IAsyncLifetime
         }
 
         DatabaseConnectionString = await Postgres.CreateDatabaseAsync("accountdb");
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
-            .UseSetting("ConnectionStrings:accountdb", DatabaseConnectionString)
-            .UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers)
-            .UseSetting("Account:Relay:Mode", "Cdc")
-            .UseUrls($"http://127.0.0.1:{FreePort.Pick()}"));
-        _factory.UseKestrel();
-        _factory.StartServer();
-        Client = _factory.CreateClient();
+        _service = new ServiceHost<Program>(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:accountdb"] = DatabaseConnectionString,
+            ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
+            ["Account:Relay:Mode"] = "Cdc",
+        });
+        Client = _service.Client;
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client?.Dispose();
-        if (_factory is not null)
+        if (_service is not null)
         {
-            await _factory.DisposeAsync();
+            await _service.DisposeAsync();
         }
 
         await Kafka.DisposeAsync();

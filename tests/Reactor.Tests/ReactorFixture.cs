@@ -7,8 +7,6 @@ using EventDriven.Contracts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.Tests;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace EventDriven.Reactor.Tests;
 
@@ -33,12 +31,11 @@ public sealed class ReactorFixture : IAsyncLifetime
 
     public HttpClient Client => Reactor.Client;
 
-    public ReactorHost Reactor { get; private set; } = null!;
+    public ServiceHost<Program> Reactor { get; private set; } = null!;
 
     public string ReactorDatabase { get; private set; } = "";
 
-    private Uri _accountAddress = null!;
-    private WebApplicationFactory<AccountService::Program>? _account;
+    private ServiceHost<AccountService::Program>? _account;
     private IProducer<string, byte[]>? _producer;
 
     public async ValueTask InitializeAsync()
@@ -52,14 +49,12 @@ public sealed class ReactorFixture : IAsyncLifetime
             }
 
             var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
-            _accountAddress = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
-            _account = new WebApplicationFactory<AccountService::Program>().WithWebHostBuilder(host => host
-                .UseSetting("ConnectionStrings:accountdb", accountDb)
-                .UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers)
-                .UseUrls(_accountAddress.ToString()));
-            _account.UseKestrel();
-            _account.StartServer();
-            Account = _account.CreateClient();
+            _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>
+            {
+                ["ConnectionStrings:accountdb"] = accountDb,
+                ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
+            });
+            Account = _account.Client;
             _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, EnableIdempotence = true }).Build();
             ReactorDatabase = await Postgres.CreateDatabaseAsync("reactordb");
             Reactor = StartReactor(ReactorDatabase);
@@ -72,12 +67,12 @@ public sealed class ReactorFixture : IAsyncLifetime
         }
     }
 
-    public ReactorHost StartReactor(string database, IReadOnlyDictionary<string, string>? settings = null) =>
+    public ServiceHost<Program> StartReactor(string database, IReadOnlyDictionary<string, string>? settings = null) =>
         new(new Dictionary<string, string>
         {
             ["ConnectionStrings:reactordb"] = database,
             ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
-            ["services:account:http:0"] = _accountAddress.ToString(),
+            ["services:account:http:0"] = _account!.Address.ToString(),
         }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
     public async ValueTask DisposeAsync()
@@ -88,7 +83,6 @@ public sealed class ReactorFixture : IAsyncLifetime
         }
 
         _producer?.Dispose();
-        Account?.Dispose();
         if (_account is not null)
         {
             await _account.DisposeAsync();
@@ -135,34 +129,4 @@ public sealed class ReactorFixture : IAsyncLifetime
     }
 
     private sealed record IdOnly(Guid AccountId);
-}
-
-/// <summary>One Reactor instance on real HTTP.</summary>
-public sealed class ReactorHost : IAsyncDisposable
-{
-    private readonly WebApplicationFactory<Program> _factory;
-
-    public ReactorHost(IReadOnlyDictionary<string, string> settings)
-    {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                host.UseSetting(key, value);
-            }
-
-            host.UseUrls($"http://127.0.0.1:{FreePort.Pick()}");
-        });
-        _factory.UseKestrel();
-        _factory.StartServer();
-        Client = _factory.CreateClient();
-    }
-
-    public HttpClient Client { get; }
-
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await _factory.DisposeAsync();
-    }
 }

@@ -4,8 +4,6 @@ using System.Net.Http.Json;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Tests;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace EventDriven.Transactions.Tests;
 
@@ -34,11 +32,11 @@ public sealed class TransactionsFixture : IAsyncLifetime
 
     public Uri AccountAddress { get; private set; } = null!;
 
-    public TransactionsHost Transactions { get; private set; } = null!;
+    public ServiceHost<Program> Transactions { get; private set; } = null!;
 
     public HttpClient Client => Transactions.Client;
 
-    private WebApplicationFactory<AccountService::Program>? _account;
+    private ServiceHost<AccountService::Program>? _account;
 
     public async ValueTask InitializeAsync()
     {
@@ -63,14 +61,13 @@ public sealed class TransactionsFixture : IAsyncLifetime
         }
 
         var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
-        AccountAddress = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
-        _account = new WebApplicationFactory<AccountService::Program>().WithWebHostBuilder(host => host
-            .UseSetting("ConnectionStrings:accountdb", accountDb)
-            .UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers)
-            .UseUrls(AccountAddress.ToString()));
-        _account.UseKestrel();
-        _account.StartServer();
-        Account = _account.CreateClient();
+        _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:accountdb"] = accountDb,
+            ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
+        });
+        AccountAddress = _account.Address;
+        Account = _account.Client;
 
         TransactionsDatabase = await Postgres.CreateDatabaseAsync("transactionsdb");
         Transactions = StartTransactions(TransactionsDatabase);
@@ -80,7 +77,7 @@ public sealed class TransactionsFixture : IAsyncLifetime
     /// A Transactions instance on <paramref name="database"/>, sharing KurrentDB, Kafka and Account with the others,
     /// with <paramref name="settings"/> on top of the defaults (e.g. another consumer group, the publisher off).
     /// </summary>
-    public TransactionsHost StartTransactions(string database, IReadOnlyDictionary<string, string>? settings = null, LocalKurrentDBServer? kurrentDB = null) =>
+    public ServiceHost<Program> StartTransactions(string database, IReadOnlyDictionary<string, string>? settings = null, LocalKurrentDBServer? kurrentDB = null) =>
         new(new Dictionary<string, string>
         {
             ["ConnectionStrings:transactionsdb"] = database,
@@ -96,7 +93,6 @@ public sealed class TransactionsFixture : IAsyncLifetime
             await Transactions.DisposeAsync();
         }
 
-        Account?.Dispose();
         if (_account is not null)
         {
             await _account.DisposeAsync();
@@ -146,36 +142,4 @@ public sealed class TransactionsFixture : IAsyncLifetime
         Kafka.ReadAsync(topic, accountId.ToString(), count, timeout);
 
     private sealed record IdOnly(Guid AccountId);
-}
-
-/// <summary>One Transactions instance on real HTTP.</summary>
-public sealed class TransactionsHost : IAsyncDisposable
-{
-    private readonly WebApplicationFactory<Program> _factory;
-
-    public TransactionsHost(IReadOnlyDictionary<string, string> settings)
-    {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                host.UseSetting(key, value);
-            }
-
-            host.UseUrls($"http://127.0.0.1:{FreePort.Pick()}");
-        });
-        _factory.UseKestrel();
-        _factory.StartServer();
-        Client = _factory.CreateClient();
-    }
-
-    public HttpClient Client { get; }
-
-    public IServiceProvider Services => _factory.Services;
-
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await _factory.DisposeAsync();
-    }
 }
