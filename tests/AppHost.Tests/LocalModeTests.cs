@@ -1,10 +1,12 @@
 using System.Net;
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.KurrentDB.Client;
+using EventDriven.Tests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -120,5 +122,59 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
+    }
+
+    [Fact]
+    public async Task Money_moves_through_every_service_as_the_AppHost_wires_them()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var account = fixture.App.CreateHttpClient("account");
+        using var transactions = fixture.App.CreateHttpClient("transactions");
+        using var reactor = fixture.App.CreateHttpClient("reactor");
+        var (from, to) = (await OpenAsync(account, ct), await OpenAsync(account, ct));
+
+        // Account → outbox → CDC → Kafka → Transactions' copy of the accounts.
+        foreach (var id in new[] { from, to })
+        {
+            await Poll.UntilAsync(async () => (await transactions.GetAsync($"/ledgers/{id}", ct)).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "Transactions to know the account");
+        }
+
+        using (var deposit = await transactions.PostAsJsonAsync($"/ledgers/{from}/deposits", new { transactionId = Guid.NewGuid(), amount = 100m, currency = "EUR" }, ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, deposit.StatusCode);
+        }
+
+        using (var transfer = await transactions.PostAsJsonAsync($"/ledgers/{from}/transfers", new { transactionId = Guid.NewGuid(), toAccountId = to, amount = 25m, currency = "EUR" }, ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, transfer.StatusCode);
+        }
+
+        // KurrentDB → publisher → Kafka → Transactions' choreography (credit) → Reactor's read models.
+        await Poll.UntilAsync(async () => await BalanceAsync(reactor, to, ct) == 25m && await BalanceAsync(reactor, from, ct) == 75m,
+            TimeSpan.FromSeconds(60), "Reactor's overview to show the transfer on both sides");
+    }
+
+    private static async Task<Guid> OpenAsync(HttpClient account, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts")
+        {
+            Content = JsonContent.Create(new
+            {
+                ownerName = "Margaret Hamilton",
+                email = "margaret@example.com",
+                address = new { street = "1 Main Street", city = "Boston", postalCode = "02101", country = "US" },
+                currency = "EUR",
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await account.SendAsync(request, ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("accountId").GetGuid();
+    }
+
+    private static async Task<decimal?> BalanceAsync(HttpClient reactor, Guid accountId, CancellationToken ct)
+    {
+        using var response = await reactor.GetAsync($"/overview/{accountId}", ct);
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("balance").GetDecimal() : null;
     }
 }
