@@ -24,13 +24,15 @@ var transactions = builder.AddProject<Projects.Transactions>("transactions")
     .WithReference(kurrentdb).WaitFor(kurrentdb)
     .WithReference(transactionsDb).WaitFor(transactionsDb)
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(account)
+    // Account's export (snapshot mode) and its API (lazy mode) fill Transactions' copy of account state.
+    .WithReference(account).WaitFor(account)
     .WithHttpHealthCheck("/health");
 
 var reactor = builder.AddProject<Projects.Reactor>("reactor")
     .WithReference(reactorDb).WaitFor(reactorDb)
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(account)
+    // Notifications are followed by a call to Account's API for the details.
+    .WithReference(account).WaitFor(account)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Web>("web")
