@@ -59,9 +59,9 @@ public static class AccountsApi
 
         accounts.MapGet("/", async Task<Results<Ok<AccountPage>, ValidationProblem>> (AccountStore store, CancellationToken ct, AccountStatus? status, string? owner, string? currency, int page = 1, int pageSize = 50) =>
         {
-            if (page < 1 || pageSize is < 1 or > 500)
+            if (page is < 1 or > 1_000_000 || pageSize is < 1 or > 500)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page ≥ 1, pageSize 1-500."] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page 1-1,000,000, pageSize 1-500."] });
             }
 
             var (items, total) = await store.ListAsync(status, owner, currency, page, pageSize, ct);

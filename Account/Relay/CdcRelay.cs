@@ -37,7 +37,9 @@ public sealed partial class CdcRelay(
                 if (leadership is not null)
                 {
                     LogLeading(logger, _options.SlotName);
-                    await RelayAsync(stoppingToken);
+                    // Stop when the lock's session fails: another instance may lead by now.
+                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Lost);
+                    await RelayAsync(leading.Token);
                 }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)

@@ -25,7 +25,7 @@ public sealed partial class PollingRelay(
             try
             {
                 await using var leadership = await PostgresLeadership.TryAcquireAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, stoppingToken);
-                while (leadership is not null && !stoppingToken.IsCancellationRequested)
+                while (leadership is not null && !leadership.Lost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
                 {
                     if (await RelayBatchAsync(stoppingToken) == 0)
                     {

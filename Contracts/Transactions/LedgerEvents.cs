@@ -13,6 +13,7 @@ public static class LedgerEventTypes
     public const string MoneyWithdrawn = "ledger.money-withdrawn.v1";
     public const string TransferDebited = "ledger.transfer-debited.v1";
     public const string TransferCredited = "ledger.transfer-credited.v1";
+    public const string TransferDeclined = "ledger.transfer-declined.v1";
     public const string TransferCompleted = "ledger.transfer-completed.v1";
     public const string TransferRefunded = "ledger.transfer-refunded.v1";
     public const string ClosureSettled = "ledger.closure-settled.v1";
@@ -25,6 +26,7 @@ public static class LedgerEventTypes
         [MoneyWithdrawn] = typeof(MoneyWithdrawn),
         [TransferDebited] = typeof(TransferDebited),
         [TransferCredited] = typeof(TransferCredited),
+        [TransferDeclined] = typeof(TransferDeclined),
         [TransferCompleted] = typeof(TransferCompleted),
         [TransferRefunded] = typeof(TransferRefunded),
         [ClosureSettled] = typeof(ClosureSettled),
@@ -38,6 +40,7 @@ public static class LedgerEventTypes
         Transactions.MoneyWithdrawn => MoneyWithdrawn,
         Transactions.TransferDebited => TransferDebited,
         Transactions.TransferCredited => TransferCredited,
+        Transactions.TransferDeclined => TransferDeclined,
         Transactions.TransferCompleted => TransferCompleted,
         Transactions.TransferRefunded => TransferRefunded,
         Transactions.ClosureSettled => ClosureSettled,
@@ -81,6 +84,13 @@ public sealed record TransferDebited(Guid EventId, Guid AccountId, long Version,
 
 /// <summary>A transfer's second step, on the target: the money arrived.</summary>
 public sealed record TransferCredited(Guid EventId, Guid AccountId, long Version, DateTimeOffset OccurredAt, Guid TransactionId, decimal Amount, string Currency, decimal BalanceAfter, Guid FromAccountId)
+    : LedgerEntryEvent(EventId, AccountId, Version, OccurredAt, TransactionId, Amount, Currency, BalanceAfter);
+
+/// <summary>
+/// A transfer's second step, on the target, when it cannot take the money (unknown, closed, frozen, another currency):
+/// the target's final word on that transfer, recorded before the source is refunded. The balance does not change.
+/// </summary>
+public sealed record TransferDeclined(Guid EventId, Guid AccountId, long Version, DateTimeOffset OccurredAt, Guid TransactionId, decimal Amount, string Currency, decimal BalanceAfter, Guid FromAccountId, string Reason)
     : LedgerEntryEvent(EventId, AccountId, Version, OccurredAt, TransactionId, Amount, Currency, BalanceAfter);
 
 /// <summary>A transfer's last step, on the source, when the target took the money: nothing is under way any more.</summary>

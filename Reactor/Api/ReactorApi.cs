@@ -21,9 +21,9 @@ public static class ReactorApi
     {
         app.MapGet("/overview", async Task<Results<Ok<IReadOnlyList<AccountOverview>>, ValidationProblem>> (NpgsqlDataSource db, CancellationToken ct, AccountStatus? status, int page = 1, int pageSize = 50) =>
         {
-            if (page < 1 || pageSize is < 1 or > 500)
+            if (page is < 1 or > 1_000_000 || pageSize is < 1 or > 500)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page ≥ 1, pageSize 1-500."] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page 1-1,000,000, pageSize 1-500."] });
             }
 
             await using var command = db.CreateCommand($"""

@@ -83,6 +83,7 @@ public sealed record HistoryLine(
     {
         TransferDebited d => d.ToAccountId,
         TransferCredited c => c.FromAccountId,
+        TransferDeclined d => d.FromAccountId,
         TransferCompleted c => c.ToAccountId,
         TransferRefunded r => r.ToAccountId,
         _ => null,

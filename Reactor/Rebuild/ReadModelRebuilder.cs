@@ -18,6 +18,7 @@ public sealed partial class ReadModelRebuilder(
     NpgsqlDataSource dataSource, ReadModelGenerations generations, ProjectionGate gate, IConfiguration configuration, ILogger<ReadModelRebuilder> logger)
 {
     private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
     private readonly Lock _lock = new();
     private Task? _running;
 
@@ -60,6 +61,8 @@ public sealed partial class ReadModelRebuilder(
             BootstrapServers = configuration.GetConnectionString("kafka"),
             GroupId = $"reactor-rebuild-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
+            // Where retention dropped the start of a partition, read from what is left.
+            AutoOffsetReset = AutoOffsetReset.Earliest,
         }).Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var partitions = Topics(model)
@@ -67,9 +70,11 @@ public sealed partial class ReadModelRebuilder(
             .ToList();
 
         // Most of the work, while the live consumer carries on: everything up to the topics' current ends.
-        var ends = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, BrokerTimeout).High.Value);
+        var watermarks = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, BrokerTimeout));
+        var ends = watermarks.ToDictionary(w => w.Key, w => w.Value.High.Value);
         consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
-        var next = partitions.ToDictionary(p => p, _ => 0L);
+        // What the topic still holds starts at the low watermark (the mock broker, and retention, drop older messages).
+        var next = watermarks.ToDictionary(w => w.Key, w => w.Value.Low.Value);
         ReadUpTo(consumer, ends, next, fold, cancellationToken);
 
         await gate.Semaphore.WaitAsync(cancellationToken);
@@ -97,14 +102,22 @@ public sealed partial class ReadModelRebuilder(
 
     private static void ReadUpTo(IConsumer<string, byte[]> consumer, Dictionary<TopicPartition, long> targets, Dictionary<TopicPartition, long> next, Fold fold, CancellationToken cancellationToken)
     {
+        var lastProgress = Stopwatch.StartNew();
         while (targets.Any(t => next[t.Key] < t.Value))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (consumer.Consume(TimeSpan.FromSeconds(1)) is not { } result)
             {
+                // Never wait for ever (the live consumer may be paused behind this): fail, and the live generation stays.
+                if (lastProgress.Elapsed > StallTimeout)
+                {
+                    throw new TimeoutException($"No message for {StallTimeout.TotalSeconds:0} s while partitions were not read to their targets.");
+                }
+
                 continue;
             }
 
+            lastProgress.Restart();
             next[result.TopicPartition] = result.Offset.Value + 1;
             if (result.Offset.Value < targets[result.TopicPartition])
             {

@@ -25,33 +25,40 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
     protected virtual SemaphoreSlim? Gate => null;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        // librdkafka's Consume blocks: give it a thread of its own.
-        Task.Factory.StartNew(() => ConsumeLoopAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // librdkafka's Consume blocks: the loop runs on a thread of its own and waits for the handlers there, so it
+        // never holds a thread-pool thread while it waits for messages.
+        Task.Factory.StartNew(() => ConsumeLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private async Task ConsumeLoopAsync(CancellationToken stoppingToken)
+    private void ConsumeLoop(CancellationToken stoppingToken)
     {
         consumer.Subscribe(SubscribedTopics);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = consumer.Consume(stoppingToken);
-                var gate = Gate;
-                if (gate is not null)
+                ConsumeResult<string, byte[]> result;
+                try
                 {
-                    await gate.WaitAsync(stoppingToken);
+                    result = consumer.Consume(stoppingToken);
+                }
+                catch (ConsumeException exception) when (!exception.Error.IsFatal)
+                {
+                    // E.g. a rebalance took the partition, or the broker is away: librdkafka recovers by itself.
+                    LogConsumeFailed(logger, exception.Error.Reason, exception);
+                    continue;
                 }
 
+                var gate = Gate;
+                gate?.Wait(stoppingToken);
                 var failed = false;
                 try
                 {
-                    await HandleAsync(result, stoppingToken);
+                    HandleAsync(result, stoppingToken).GetAwaiter().GetResult();
                     consumer.Commit(result);
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
+                catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     LogRetrying(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
-                    consumer.Seek(result.TopicPartitionOffset);
                     failed = true;
                 }
                 finally
@@ -61,7 +68,8 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
 
                 if (failed)
                 {
-                    await Task.Delay(RetryDelay, stoppingToken);
+                    TrySeek(result.TopicPartitionOffset);
+                    stoppingToken.WaitHandle.WaitOne(RetryDelay);
                 }
             }
         }
@@ -74,6 +82,22 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
         }
     }
 
+    /// <summary>Back to the failed message; if the partition went elsewhere in a rebalance, its new owner starts from the commit.</summary>
+    private void TrySeek(TopicPartitionOffset offset)
+    {
+        try
+        {
+            consumer.Seek(offset);
+        }
+        catch (KafkaException exception) when (!exception.Error.IsFatal)
+        {
+            LogConsumeFailed(logger, exception.Error.Reason, exception);
+        }
+    }
+
     [LoggerMessage(LogLevel.Warning, "Applying {Topic} {Partition}:{Offset} failed; retrying it")]
     private static partial void LogRetrying(ILogger logger, string topic, int partition, long offset, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Consuming failed ({Reason}); carrying on")]
+    private static partial void LogConsumeFailed(ILogger logger, string reason, Exception exception);
 }

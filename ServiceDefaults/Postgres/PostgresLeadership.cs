@@ -5,13 +5,24 @@ namespace EventDriven.ServiceDefaults.Postgres;
 /// <summary>
 /// Exactly one holder at a time across a service's instances: a PostgreSQL session advisory lock, held on its own
 /// connection for as long as the holder runs. When the holder dies its session ends and another instance takes over.
-/// Account's outbox relay and Transactions' publisher each lead this way.
+/// The holder watches its session too: when the connection fails the lock may already be someone else's, so
+/// <see cref="Lost"/> is cancelled and the holder must stop. Account's outbox relay and Transactions' publisher lead this way.
 /// </summary>
 public sealed class PostgresLeadership : IAsyncDisposable
 {
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
     private readonly NpgsqlConnection _connection;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly Task _watching;
 
-    private PostgresLeadership(NpgsqlConnection connection) => _connection = connection;
+    private PostgresLeadership(NpgsqlConnection connection)
+    {
+        _connection = connection;
+        _watching = WatchAsync();
+    }
+
+    /// <summary>Cancelled when the session that holds the lock failed: stop leading.</summary>
+    public CancellationToken Lost => _lost.Token;
 
     /// <summary>The leadership named by <paramref name="lockKey"/>, or null when another instance holds it.</summary>
     public static async Task<PostgresLeadership?> TryAcquireAsync(string connectionString, long lockKey, CancellationToken cancellationToken)
@@ -29,5 +40,31 @@ public sealed class PostgresLeadership : IAsyncDisposable
         return null;
     }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    private async Task WatchAsync()
+    {
+        try
+        {
+            while (!_lost.IsCancellationRequested)
+            {
+                await Task.Delay(CheckInterval, _lost.Token);
+                await using var ping = new NpgsqlCommand("SELECT 1", _connection);
+                await ping.ExecuteScalarAsync(_lost.Token);
+            }
+        }
+        catch (OperationCanceledException) when (_lost.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        {
+            await _lost.CancelAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lost.CancelAsync();
+        await _watching;
+        await _connection.DisposeAsync();
+        _lost.Dispose();
+    }
 }

@@ -28,27 +28,36 @@ public sealed partial class AccountStateConsumer(
     private readonly AccountStateOptions _options = options.Value;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // librdkafka's Consume blocks: the loop runs on a thread of its own and waits for its database work there.
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    private void Run(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                consumer.Assign(await StartingOffsetsAsync(stoppingToken));
-                start.Started.TrySetResult();
-                await FollowAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database or the broker away: start again from the stored offsets.
-                LogFailed(logger, exception);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                try
+                {
+                    consumer.Assign(StartingOffsetsAsync(stoppingToken).GetAwaiter().GetResult());
+                    start.Started.TrySetResult();
+                    Follow(stoppingToken);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The database or the broker away: start again from the stored offsets.
+                    LogFailed(logger, exception);
+                    stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                }
             }
         }
-
-        consumer.Close();
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            consumer.Close();
+        }
     }
 
     /// <summary>The stored offsets; for partitions without one, where the bootstrap mode starts.</summary>
@@ -109,7 +118,7 @@ public sealed partial class AccountStateConsumer(
         return ends;
     }
 
-    private async Task FollowAsync(CancellationToken stoppingToken)
+    private void Follow(CancellationToken stoppingToken)
     {
         var latest = new Dictionary<Guid, AccountSnapshot>();
         var next = new Dictionary<Partition, TopicPartitionOffset>();
@@ -119,7 +128,7 @@ public sealed partial class AccountStateConsumer(
             var result = consumer.Consume(stoppingToken);
             for (var count = 0; result is not null && count < _options.BatchSize; count++)
             {
-                if (await ReadAsync(result, stoppingToken) is { } state && (!latest.TryGetValue(state.AccountId, out var held) || held.Version < state.Version))
+                if (ReadAsync(result, stoppingToken).GetAwaiter().GetResult() is { } state && (!latest.TryGetValue(state.AccountId, out var held) || held.Version < state.Version))
                 {
                     latest[state.AccountId] = state;
                 }
@@ -128,7 +137,7 @@ public sealed partial class AccountStateConsumer(
                 result = consumer.Consume(TimeSpan.Zero);
             }
 
-            await copy.ApplyAsync(latest.Values, next.Values, stoppingToken);
+            copy.ApplyAsync(latest.Values, next.Values, stoppingToken).GetAwaiter().GetResult();
             latest.Clear();
             next.Clear();
         }
@@ -139,7 +148,7 @@ public sealed partial class AccountStateConsumer(
     {
         try
         {
-            return JsonSerializer.Deserialize<AccountStateChanged>(result.Message.Value, ContractJson.Options)?.After
+            return JsonSerializer.Deserialize<AccountStateChanged>(result.Message.Value ?? throw new JsonException("The message has no body."), ContractJson.Options)?.After
                 ?? throw new JsonException("The message has no account state.");
         }
         catch (JsonException exception)

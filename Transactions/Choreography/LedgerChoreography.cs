@@ -12,7 +12,8 @@ namespace EventDriven.Transactions.Choreography;
 
 /// <summary>
 /// Transactions' part in the choreography, no orchestrator. A transfer debited from its source is credited to its
-/// target; if the target cannot take it (unknown, closed, frozen, another currency) the source is refunded; once
+/// target; if the target cannot take it (unknown, closed, frozen, another currency) it records that it declines, and
+/// the source is refunded; once
 /// credited, the source records the transfer complete. An account's closure request is answered by settling (empty
 /// ledger, nothing under way) or refusing. Each step is a ledger command whose transaction id makes a redelivery a
 /// no-op; offsets are committed after the step, so a restart mid-way repeats the step and nothing else.
@@ -73,15 +74,25 @@ public sealed partial class LedgerChoreography(
 
         var credit = await handler.ExecuteAsync(
             new CreditTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId), cancellationToken);
-        if (credit is LedgerOutcome.Refused refused)
+        if (credit is not LedgerOutcome.Refused refused)
         {
-            LogRefunding(logger, debited.TransactionId, refused.Reason);
+            Report(debited.TransactionId, credit);
+            return;
+        }
+
+        // The target records that it declines before the source is refunded: its ledger serialises the two answers, so a
+        // transfer is never both credited and refunded, even if two consumers handle the same debit at once.
+        var declined = await handler.ExecuteAsync(
+            new DeclineTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId, refused.Reason), cancellationToken);
+        if (declined is LedgerOutcome.Done { Event: TransferDeclined decline })
+        {
+            LogRefunding(logger, debited.TransactionId, decline.Reason);
             Report(debited.TransactionId, await handler.ExecuteAsync(
-                new RefundTransfer(debited.AccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.ToAccountId, refused.Reason), cancellationToken));
+                new RefundTransfer(debited.AccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.ToAccountId, decline.Reason), cancellationToken));
         }
         else
         {
-            Report(debited.TransactionId, credit);
+            Report(debited.TransactionId, declined); // Credited after all: the credited event completes the transfer.
         }
     }
 
@@ -99,7 +110,8 @@ public sealed partial class LedgerChoreography(
     }
 
     private static T Read<T>(ConsumeResult<string, byte[]> result) =>
-        JsonSerializer.Deserialize<T>(result.Message.Value, ContractJson.Options) ?? throw new JsonException("The message has no body.");
+        JsonSerializer.Deserialize<T>(result.Message.Value ?? throw new JsonException("The message has no body."), ContractJson.Options)
+        ?? throw new JsonException("The message has no body.");
 
     [LoggerMessage(LogLevel.Information, "Transfer {TransactionId} is refunded: {Reason}")]
     private static partial void LogRefunding(ILogger logger, Guid transactionId, string reason);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using EventDriven.Contracts;
 using EventDriven.Contracts.Transactions;
 
 namespace EventDriven.Transactions.Domain;
@@ -33,6 +34,8 @@ public sealed record Ledger(
             MoneyWithdrawn e => Record(ledger, e, EntryKind.Withdrawal),
             TransferDebited e => Record(ledger, e, EntryKind.TransferOut) with { TransfersUnderWay = ledger.TransfersUnderWay + 1 },
             TransferCredited e => Record(ledger, e, EntryKind.TransferIn),
+            // A declined credit moves no money and says nothing of the ledger's currency: only its entry is kept.
+            TransferDeclined e => ledger with { Entries = ledger.Entries.SetItem(EntryKey(e), new(EntryKind.TransferDeclined, e.Version, e.Amount)) },
             TransferCompleted e => Record(ledger, e, EntryKind.TransferCompleted) with { TransfersUnderWay = ledger.TransfersUnderWay - 1 },
             TransferRefunded e => Record(ledger, e, EntryKind.TransferRefunded) with { TransfersUnderWay = ledger.TransfersUnderWay - 1 },
             ClosureSettled e => ledger with { Closed = true, Entries = ledger.Entries.SetItem(e.ClosureRequestId, new(EntryKind.ClosureAnswer, e.Version, 0m)) },
@@ -48,8 +51,21 @@ public sealed record Ledger(
     {
         Currency = e.Currency,
         Balance = e.BalanceAfter,
-        Entries = ledger.Entries.SetItem(e.TransactionId, new LedgerEntry(kind, e.Version, e.Amount)),
+        Entries = ledger.Entries.SetItem(EntryKey(e), new LedgerEntry(kind, e.Version, e.Amount)),
     };
+
+    /// <summary>
+    /// Under which key a ledger remembers an event's transaction. Transaction ids are unique per source account, so an
+    /// incoming transfer (credited or declined) is known by its transaction id together with its source.
+    /// </summary>
+    public static Guid EntryKey(LedgerEntryEvent e) => e switch
+    {
+        TransferCredited c => IncomingKey(c.TransactionId, c.FromAccountId),
+        TransferDeclined d => IncomingKey(d.TransactionId, d.FromAccountId),
+        _ => e.TransactionId,
+    };
+
+    public static Guid IncomingKey(Guid transactionId, Guid fromAccountId) => NameBasedId.From(transactionId, $"from/{fromAccountId:N}");
 }
 
 /// <summary>What a ledger recorded for a transaction id: the latest step, the version that recorded it, the amount.</summary>
@@ -63,5 +79,6 @@ public enum EntryKind
     TransferCompleted,
     TransferRefunded,
     TransferIn,
+    TransferDeclined,
     ClosureAnswer,
 }

@@ -15,6 +15,9 @@ public sealed record Transfer(Guid AccountId, Guid TransactionId, decimal Amount
 /// <summary>The choreography's second step, on the target ledger, when the source was debited.</summary>
 public sealed record CreditTransfer(Guid AccountId, Guid TransactionId, decimal Amount, string Currency, Guid FromAccountId) : LedgerCommand(AccountId, TransactionId);
 
+/// <summary>The choreography's second step when the target cannot take the money: recorded on the target, before any refund.</summary>
+public sealed record DeclineTransfer(Guid AccountId, Guid TransactionId, decimal Amount, string Currency, Guid FromAccountId, string Reason) : LedgerCommand(AccountId, TransactionId);
+
 /// <summary>The last step on the source, when the target was credited.</summary>
 public sealed record CompleteTransfer(Guid AccountId, Guid TransactionId, decimal Amount, string Currency, Guid ToAccountId) : LedgerCommand(AccountId, TransactionId);
 

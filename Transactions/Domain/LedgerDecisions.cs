@@ -6,15 +6,15 @@ namespace EventDriven.Transactions.Domain;
 
 /// <summary>
 /// The ledger's rules, as a function from state, the account as Transactions knows it, a command and the time, to
-/// events or a refusal. No I/O. Event ids are derived from the transaction id and the step, so the same step of the
-/// same transaction always produces the same event id.
+/// events or a refusal. No I/O. Event ids are derived from the account, the transaction id and the step, so the same
+/// step of the same transaction always produces the same event id.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Rules return the base type so that they compose with ??.")]
 public static class LedgerDecisions
 {
     public static LedgerDecision Decide(Ledger ledger, AccountView? account, LedgerCommand command, DateTimeOffset now)
     {
-        if (ledger.Entries.TryGetValue(command.TransactionId, out var entry))
+        if (ledger.Entries.TryGetValue(EntryKey(command), out var entry))
         {
             return Repeat(ledger, entry, command, now);
         }
@@ -29,14 +29,28 @@ public static class LedgerDecisions
                 ?? Then(ledger, account!, now, LedgerEventTypes.TransferDebited, c.TransactionId, (id, v) => new TransferDebited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance - c.Amount, c.ToAccountId)),
             CreditTransfer c => RequireMovable(ledger, account, c.Currency)
                 ?? Then(ledger, account!, now, LedgerEventTypes.TransferCredited, c.TransactionId, (id, v) => new TransferCredited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance + c.Amount, c.FromAccountId)),
+            // No account checks: whatever the target is, declining records its answer; it moves no money.
+            DeclineTransfer c => new LedgerDecision.Append([new TransferDeclined(
+                EventId(c.AccountId, c.TransactionId, LedgerEventTypes.TransferDeclined), c.AccountId, ledger.Version + 1, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance, c.FromAccountId, c.Reason)]),
             CompleteTransfer or RefundTransfer => LedgerDecision.NotFound($"Ledger {ledger.AccountId} has no transfer {command.TransactionId} to finish."),
             SettleClosure c => Settle(ledger, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Not a ledger command."),
         };
     }
 
-    /// <summary>The event id of a step: the same step of the same transaction always has the same id.</summary>
-    public static Guid EventId(Guid transactionId, string eventType) => NameBasedId.From(transactionId, eventType);
+    /// <summary>
+    /// The event id of a step: the same step of the same transaction in the same ledger always has the same id (and
+    /// two accounts that happen to use the same transaction id still get different ones).
+    /// </summary>
+    public static Guid EventId(Guid accountId, Guid transactionId, string eventType) => NameBasedId.From(transactionId, $"{accountId:N}/{eventType}");
+
+    /// <summary>The key the ledger remembers a command's transaction under (see <see cref="Ledger.EntryKey"/>).</summary>
+    public static Guid EntryKey(LedgerCommand command) => command switch
+    {
+        CreditTransfer c => Ledger.IncomingKey(c.TransactionId, c.FromAccountId),
+        DeclineTransfer d => Ledger.IncomingKey(d.TransactionId, d.FromAccountId),
+        _ => command.TransactionId,
+    };
 
     /// <summary>
     /// A transaction id the ledger has recorded: the same step again is done already; the step after it (a transfer
@@ -48,13 +62,17 @@ public static class LedgerDecisions
         (EntryKind.Withdrawal, Withdraw c) when c.Amount == entry.Amount => new LedgerDecision.AlreadyDone(entry),
         (EntryKind.TransferOut or EntryKind.TransferCompleted or EntryKind.TransferRefunded, Transfer c) when c.Amount == entry.Amount => new LedgerDecision.AlreadyDone(entry),
         (EntryKind.TransferIn, CreditTransfer) => new LedgerDecision.AlreadyDone(entry),
+        (EntryKind.TransferDeclined, DeclineTransfer) => new LedgerDecision.AlreadyDone(entry),
+        // The target's first answer to a transfer is final: a declined credit is not credited later, and the reverse.
+        (EntryKind.TransferDeclined, CreditTransfer) => LedgerDecision.Conflict("The transfer was declined by this account already."),
+        (EntryKind.TransferIn, DeclineTransfer) => LedgerDecision.Conflict("The transfer was credited to this account already."),
         (EntryKind.TransferCompleted, CompleteTransfer) or (EntryKind.TransferRefunded, RefundTransfer) => new LedgerDecision.AlreadyDone(entry),
         (EntryKind.ClosureAnswer, SettleClosure) => new LedgerDecision.AlreadyDone(entry),
         (EntryKind.TransferOut, CompleteTransfer c) => new LedgerDecision.Append([new TransferCompleted(
-            EventId(c.TransactionId, LedgerEventTypes.TransferCompleted), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance, c.ToAccountId)]),
+            EventId(c.AccountId, c.TransactionId, LedgerEventTypes.TransferCompleted), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance, c.ToAccountId)]),
         // The money comes back whatever the account's state: a transfer under way keeps the ledger from closing.
         (EntryKind.TransferOut, RefundTransfer c) => new LedgerDecision.Append([new TransferRefunded(
-            EventId(c.TransactionId, LedgerEventTypes.TransferRefunded), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance + entry.Amount, c.ToAccountId, c.Reason)]),
+            EventId(c.AccountId, c.TransactionId, LedgerEventTypes.TransferRefunded), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance + entry.Amount, c.ToAccountId, c.Reason)]),
         (EntryKind.TransferCompleted, RefundTransfer) => LedgerDecision.Conflict("The transfer was credited to its target already; it cannot be refunded."),
         (EntryKind.TransferRefunded, CompleteTransfer) => LedgerDecision.Conflict("The transfer was refunded already; it cannot complete."),
         _ => LedgerDecision.Unprocessable($"Transaction {command.TransactionId} was used for a different request; use a new transaction id for a new request."),
@@ -68,10 +86,10 @@ public static class LedgerDecisions
             var reason = ledger.Balance != 0m
                 ? $"{ledger.Balance} {ledger.Currency} is still in the account; withdraw or transfer it first."
                 : "A transfer from the account is still under way.";
-            return new LedgerDecision.Append([new ClosureRefused(EventId(command.ClosureRequestId, LedgerEventTypes.ClosureRefused), ledger.AccountId, version, now, command.ClosureRequestId, reason)]);
+            return new LedgerDecision.Append([new ClosureRefused(EventId(ledger.AccountId, command.ClosureRequestId, LedgerEventTypes.ClosureRefused), ledger.AccountId, version, now, command.ClosureRequestId, reason)]);
         }
 
-        return new LedgerDecision.Append([new ClosureSettled(EventId(command.ClosureRequestId, LedgerEventTypes.ClosureSettled), ledger.AccountId, version, now, command.ClosureRequestId)]);
+        return new LedgerDecision.Append([new ClosureSettled(EventId(ledger.AccountId, command.ClosureRequestId, LedgerEventTypes.ClosureSettled), ledger.AccountId, version, now, command.ClosureRequestId)]);
     }
 
     /// <summary>Money moves in or out only for a known, open account whose ledger is open, in its currency.</summary>
@@ -109,10 +127,10 @@ public static class LedgerDecisions
         var version = ledger.Version;
         if (ledger.Currency is null)
         {
-            events.Add(new LedgerOpened(EventId(ledger.AccountId, LedgerEventTypes.Opened), ledger.AccountId, ++version, now, account.Currency));
+            events.Add(new LedgerOpened(EventId(ledger.AccountId, ledger.AccountId, LedgerEventTypes.Opened), ledger.AccountId, ++version, now, account.Currency));
         }
 
-        events.Add(movement(EventId(transactionId, eventType), ++version));
+        events.Add(movement(EventId(ledger.AccountId, transactionId, eventType), ++version));
         return new LedgerDecision.Append(events);
     }
 }

@@ -57,10 +57,11 @@ public static class LedgerApi
             return TypedResults.Ok(new LedgerHistory(accountId, [.. events.Select(e => new LedgerHistoryItem(LedgerEventTypes.TypeOf(e), e))]));
         });
 
-        ledgers.MapGet("/transactions/{transactionId:guid}", async Task<Results<Ok<LedgerReceipt>, ProblemHttpResult>> (Guid accountId, Guid transactionId, LedgerStore store, CancellationToken ct) =>
+        // An incoming transfer is known by its transaction id and its source (?from=): transaction ids are unique per source.
+        ledgers.MapGet("/transactions/{transactionId:guid}", async Task<Results<Ok<LedgerReceipt>, ProblemHttpResult>> (Guid accountId, Guid transactionId, LedgerStore store, CancellationToken ct, Guid? from) =>
         {
             var ledger = await store.LoadAsync(accountId, ct);
-            return ledger.Entries.TryGetValue(transactionId, out var entry)
+            return ledger.Entries.TryGetValue(from is { } source ? Ledger.IncomingKey(transactionId, source) : transactionId, out var entry)
                 && await store.ReadEventAsync(accountId, entry.Version, ct) is LedgerEntryEvent recorded
                 ? TypedResults.Ok(LedgerReceipt.Of(recorded))
                 : NotFound($"Ledger {accountId} has no transaction {transactionId}.");

@@ -55,7 +55,9 @@ public sealed partial class LedgerPublisher : BackgroundService
                 if (leadership is not null)
                 {
                     LogLeading(_logger);
-                    await PublishAsync(stoppingToken);
+                    // Stop when the lock's session fails: another instance may lead by now.
+                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Lost);
+                    await PublishAsync(leading.Token);
                 }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)

@@ -21,6 +21,7 @@ public sealed class PublisherCheckpoints(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand("""
             INSERT INTO publisher_checkpoints (name, commit_position, prepare_position, updated_at) VALUES ($1, $2, $3, now())
             ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position, updated_at = now()
+            WHERE publisher_checkpoints.commit_position <= excluded.commit_position
             """);
         command.Parameters.Add(new() { Value = name });
         command.Parameters.Add(new() { Value = (decimal)position.CommitPosition });

@@ -34,7 +34,7 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         await WaitForStepAsync(source, tx, LedgerEventTypes.TransferCompleted);
         Assert.Equal((70m, 0), await SummaryAsync(source));
         Assert.Equal((30m, 0), await SummaryAsync(target));
-        var credited = await ReceiptAsync(target, tx);
+        var credited = await ReceiptAsync(target, tx, from: source);
         Assert.Equal((LedgerEventTypes.TransferCredited, 30m), (credited.Type, credited.Balance));
     }
 
@@ -53,6 +53,7 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         await WaitForStepAsync(source, tx, LedgerEventTypes.TransferRefunded);
         Assert.Equal((50m, 0), await SummaryAsync(source));
         Assert.Equal(0m, (await SummaryAsync(target)).Balance);
+        Assert.Equal(LedgerEventTypes.TransferDeclined, (await ReceiptAsync(target, tx, from: source)).Type);
         var refunded = Assert.IsType<TransferRefunded>(Assert.Single(
             (await service.ReadAsync(Topics.TransactionEvents, source, 4)).Select(Read).OfType<TransferRefunded>()));
         Assert.Contains("closed", refunded.Reason, StringComparison.Ordinal);
@@ -126,8 +127,8 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         return (summary!.Balance, summary.TransfersUnderWay);
     }
 
-    private async Task<LedgerReceipt> ReceiptAsync(Guid account, Guid tx) =>
-        (await service.Client.GetFromJsonAsync<LedgerReceipt>($"/ledgers/{account}/transactions/{tx}", ContractJson.Options, Ct))!;
+    private async Task<LedgerReceipt> ReceiptAsync(Guid account, Guid tx, Guid? from = null) =>
+        (await service.Client.GetFromJsonAsync<LedgerReceipt>($"/ledgers/{account}/transactions/{tx}{(from is null ? "" : $"?from={from}")}", ContractJson.Options, Ct))!;
 
     private Task WaitForStepAsync(Guid account, Guid tx, string type) =>
         Poll.UntilAsync(async () => (await ReceiptAsync(account, tx)).Type == type, Patience, $"transaction {tx} to reach {type}");

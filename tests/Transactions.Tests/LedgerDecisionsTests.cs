@@ -20,8 +20,8 @@ public sealed class LedgerDecisionsTests
         var events = Appended(Decide(Ledger.Empty(Id), Open, new Deposit(Id, tx, 100m, "EUR")));
 
         Assert.Equal(
-            [new LedgerOpened(LedgerDecisions.EventId(Id, LedgerEventTypes.Opened), Id, 1, Now, "EUR"),
-             new MoneyDeposited(LedgerDecisions.EventId(tx, LedgerEventTypes.MoneyDeposited), Id, 2, Now, tx, 100m, "EUR", 100m)],
+            [new LedgerOpened(LedgerDecisions.EventId(Id, Id, LedgerEventTypes.Opened), Id, 1, Now, "EUR"),
+             new MoneyDeposited(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited), Id, 2, Now, tx, 100m, "EUR", 100m)],
             events);
     }
 
@@ -132,6 +132,35 @@ public sealed class LedgerDecisionsTests
     }
 
     [Fact]
+    public void Transfers_from_two_accounts_with_the_same_transaction_id_are_both_credited()
+    {
+        var tx = Guid.NewGuid();
+        var third = Guid.NewGuid();
+        var ledger = Given(new TransferCredited(Guid.NewGuid(), Id, 0, Now, tx, 10m, "EUR", 10m, Other));
+
+        var second = Assert.IsType<TransferCredited>(Assert.Single(Appended(Decide(ledger, Open, new CreditTransfer(Id, tx, 5m, "EUR", third)))));
+
+        Assert.Equal(15m, Ledger.Evolve(ledger, second).Balance);
+    }
+
+    [Fact]
+    public void A_declined_transfer_stays_declined_and_a_credited_one_cannot_be_declined()
+    {
+        var tx = Guid.NewGuid();
+        var declined = Assert.IsType<TransferDeclined>(Assert.Single(Appended(
+            Decide(Given(Deposited(7m)), Open with { Status = AccountStatus.Frozen }, new DeclineTransfer(Id, tx, 5m, "USD", Other, "frozen")))));
+        var ledger = Given(Deposited(7m), declined);
+
+        // Declining moves no money and leaves the ledger's currency alone.
+        Assert.Equal((7m, "EUR"), (ledger.Balance, ledger.Currency));
+        Assert.IsType<LedgerDecision.AlreadyDone>(Decide(ledger, Open, new DeclineTransfer(Id, tx, 5m, "USD", Other, "again")));
+        Refused(Decide(ledger, Open, new CreditTransfer(Id, tx, 5m, "EUR", Other)), RefusalKind.Conflict);
+
+        var credited = Given(new TransferCredited(Guid.NewGuid(), Id, 0, Now, tx, 5m, "EUR", 5m, Other));
+        Refused(Decide(credited, Open, new DeclineTransfer(Id, tx, 5m, "EUR", Other, "late")), RefusalKind.Conflict);
+    }
+
+    [Fact]
     public void A_credit_in_another_currency_is_refused() =>
         Refused(Decide(Given(Deposited(10m)), Open, new CreditTransfer(Id, Guid.NewGuid(), 5m, "USD", Other)), RefusalKind.Unprocessable);
 
@@ -164,9 +193,11 @@ public sealed class LedgerDecisionsTests
     {
         var tx = Guid.NewGuid();
 
-        Assert.Equal(LedgerDecisions.EventId(tx, LedgerEventTypes.MoneyDeposited), LedgerDecisions.EventId(tx, LedgerEventTypes.MoneyDeposited));
-        Assert.NotEqual(LedgerDecisions.EventId(tx, LedgerEventTypes.TransferDebited), LedgerDecisions.EventId(tx, LedgerEventTypes.TransferRefunded));
-        Assert.Equal(8, LedgerDecisions.EventId(tx, LedgerEventTypes.MoneyDeposited).Version);
+        Assert.Equal(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited), LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited));
+        Assert.NotEqual(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.TransferDebited), LedgerDecisions.EventId(Id, tx, LedgerEventTypes.TransferRefunded));
+        // Two accounts that use the same transaction id get different event ids.
+        Assert.NotEqual(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited), LedgerDecisions.EventId(Other, tx, LedgerEventTypes.MoneyDeposited));
+        Assert.Equal(8, LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited).Version);
     }
 
     private static MoneyDeposited Deposited(decimal amount) => new(Guid.NewGuid(), Id, 0, Now, Guid.NewGuid(), amount, "EUR", 0m);
