@@ -104,12 +104,21 @@ public sealed class ReliabilityTests(TransactionsFixture service)
             var ids = again.Select(m => CloudEventHeaders.Read(m.Headers, "ce_id")).ToList();
             Assert.Equal(8, ids.Count);
             Assert.Equal(4, ids.Distinct().Count()); // every event twice, with the same id
-            // Applied once downstream: the target was credited once, the transfer completed once.
-            await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+            // Applied once downstream. A second transfer, published after the duplicates on the same partitions, tells
+            // when the choreography has been through them: once it completes, the duplicates were handled before it.
+            var marker = Guid.NewGuid();
+            using (var transfer = await republishing.Client.PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = marker, toAccountId = target, amount = 5m, currency = "EUR" }, Ct))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, transfer.StatusCode);
+            }
+
+            await Poll.UntilAsync(async () => (await republishing.Client.GetFromJsonAsync<LedgerReceipt>($"/ledgers/{source}/transactions/{marker}", ContractJson.Options, Ct))!.Type == LedgerEventTypes.TransferCompleted,
+                TimeSpan.FromSeconds(30), "the marker transfer to complete");
+            // The target was credited once per transfer, and each transfer completed once.
             var targetLedger = await republishing.Client.GetFromJsonAsync<LedgerSummary>($"/ledgers/{target}", ContractJson.Options, Ct);
-            Assert.Equal((25m, 2L), (targetLedger!.Balance, targetLedger.Version));
+            Assert.Equal((30m, 3L), (targetLedger!.Balance, targetLedger.Version));
             var sourceLedger = await republishing.Client.GetFromJsonAsync<LedgerSummary>($"/ledgers/{source}", ContractJson.Options, Ct);
-            Assert.Equal((75m, 4L, 0), (sourceLedger!.Balance, sourceLedger.Version, sourceLedger.TransfersUnderWay));
+            Assert.Equal((70m, 6L, 0), (sourceLedger!.Balance, sourceLedger.Version, sourceLedger.TransfersUnderWay));
         }
     }
 
