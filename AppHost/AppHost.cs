@@ -35,6 +35,13 @@ var reactor = builder.AddProject<Projects.Reactor>("reactor")
     .WithReference(account).WaitFor(account)
     .WithHttpHealthCheck("/health");
 
+// Dashboard commands: rebuild a read model from Kafka without downtime (Reactor's POST /read-models/{name}/rebuild).
+foreach (var readModel in new[] { "account_overview", "transaction_history", "daily_totals" })
+{
+    reactor.WithHttpCommand($"/read-models/{readModel}/rebuild", $"Rebuild {readModel.Replace('_', ' ')}", commandName: $"rebuild-{readModel}",
+        commandOptions: new HttpCommandOptions { Description = $"Replays Kafka into a new {readModel} table and swaps it in when caught up.", IconName = "ArrowSync" });
+}
+
 builder.AddProject<Projects.Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(account).WaitFor(account)

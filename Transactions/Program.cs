@@ -8,10 +8,16 @@ builder.AddTransactionsServices();
 
 var app = builder.Build();
 
-// Unreadable bodies are the client's fault: 400 with problem details, never a 500.
+// Unreadable bodies are the client's fault: 400 with problem details, never a 500. Account unreachable (lazy mode's
+// fetch) is a dependency away: 503, worth a retry with the same transaction id.
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
-    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    StatusCodeSelector = exception => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        HttpRequestException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    },
 });
 app.UseStatusCodePages();
 app.MapLedgerApi();

@@ -35,7 +35,7 @@ public sealed class AccountDirectory
         }
 
         // Fetch only once the topic's position is fixed: a change made after the fetch is then read from the topic.
-        await _start.Started.Task.WaitAsync(cancellationToken);
+        await _start.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         if (await _accounts.GetAsync(accountId, cancellationToken) is not { } fetched)
         {
             return null;
