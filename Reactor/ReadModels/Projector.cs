@@ -28,19 +28,9 @@ public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations 
 
             if (DailyTotal.KeyOf(@event) is var (day, currency) && await InboxAsync(connection, transaction, ReadModel.DailyTotals, @event.EventId, cancellationToken) is { } totals)
             {
-                DailyTotal? held = null;
-                await using (var load = new NpgsqlCommand($"SELECT {TotalsColumns} FROM {totals} WHERE day = $1 AND currency = $2 FOR UPDATE", connection, transaction))
-                {
-                    load.Parameters.Add(new() { Value = day });
-                    load.Parameters.Add(new() { Value = currency });
-                    await using var reader = await load.ExecuteReaderAsync(cancellationToken);
-                    if (await reader.ReadAsync(cancellationToken))
-                    {
-                        held = ReadTotal(reader);
-                    }
-                }
-
-                var total = (held ?? new DailyTotal(day, currency, 0m, 0m, 0m, 0)).Apply(@event);
+                var held = await LockRowAsync(connection, transaction, totals, TotalsColumns, Values(new DailyTotal(day, currency, 0m, 0m, 0m, 0)),
+                    "day = $1 AND currency = $2", [day, currency], ReadTotal, cancellationToken);
+                var total = held.Apply(@event);
                 await ExecuteAsync(connection, transaction, $"""
                     INSERT INTO {totals} ({TotalsColumns}) VALUES ({Placeholders(6)})
                     ON CONFLICT (day, currency) DO UPDATE SET deposited = excluded.deposited, withdrawn = excluded.withdrawn,
@@ -59,18 +49,9 @@ public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations 
             return false;
         }
 
-        AccountOverview? held = null;
-        await using (var load = new NpgsqlCommand($"SELECT {OverviewColumns} FROM {table} WHERE account_id = $1 FOR UPDATE", connection, transaction))
-        {
-            load.Parameters.Add(new() { Value = accountId });
-            await using var reader = await load.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                held = ReadOverview(reader);
-            }
-        }
-
-        var row = apply(held ?? AccountOverview.Empty(accountId));
+        var held = await LockRowAsync(connection, transaction, table, OverviewColumns, Values(AccountOverview.Empty(accountId)),
+            "account_id = $1", [accountId], ReadOverview, cancellationToken);
+        var row = apply(held);
         await ExecuteAsync(connection, transaction, $"""
             INSERT INTO {table} ({OverviewColumns}) VALUES ({Placeholders(14)})
             ON CONFLICT (account_id) DO UPDATE SET owner_name = excluded.owner_name, city = excluded.city, country = excluded.country,
@@ -79,6 +60,21 @@ public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations 
                 last_activity = excluded.last_activity, account_version = excluded.account_version, ledger_version = excluded.ledger_version
             """, Values(row), cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// The row, locked for this transaction; created empty first when missing, so that two writers of a new row (two
+    /// Reactor instances, say) take turns on it instead of one overwriting the other.
+    /// </summary>
+    private static async Task<T> LockRowAsync<T>(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string columns, object?[] empty, string key, object[] keyValues,
+        Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, $"INSERT INTO {table} ({columns}) VALUES ({Placeholders(empty.Length)}) ON CONFLICT DO NOTHING", empty, cancellationToken);
+        await using var load = new NpgsqlCommand($"SELECT {columns} FROM {table} WHERE {key} FOR UPDATE", connection, transaction);
+        AddParameters(load.Parameters, keyValues);
+        await using var reader = await load.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? read(reader) : throw new InvalidOperationException($"The row of {table} vanished under its lock.");
     }
 
     /// <summary>Records the event in the read model's inbox; its live table when new, null when it was applied before.</summary>
