@@ -25,11 +25,16 @@ public sealed partial class PollingRelay(
             try
             {
                 await using var leadership = await PostgresLeadership.TryAcquireAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, stoppingToken);
-                while (leadership is not null && !leadership.Lost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+                if (leadership is not null)
                 {
-                    if (await RelayBatchAsync(stoppingToken) == 0)
+                    // Stop when the lock's session fails: another instance may lead by now.
+                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Lost);
+                    while (!leading.IsCancellationRequested)
                     {
-                        await Task.Delay(_options.PollingInterval, stoppingToken);
+                        if (await RelayBatchAsync(leading.Token) == 0)
+                        {
+                            await Task.Delay(_options.PollingInterval, leading.Token);
+                        }
                     }
                 }
             }

@@ -117,11 +117,13 @@ public sealed partial class ReadModelRebuilder(
                 continue;
             }
 
-            lastProgress.Restart();
+            // Everything read is folded, also past a partition's target: the live consumer may apply and commit those
+            // meanwhile, and they are in the new generation's inbox, so after the swap it skips them.
             next[result.TopicPartition] = result.Offset.Value + 1;
+            fold.Add(result);
             if (result.Offset.Value < targets[result.TopicPartition])
             {
-                fold.Add(result);
+                lastProgress.Restart();
             }
         }
     }

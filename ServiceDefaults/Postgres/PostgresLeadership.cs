@@ -29,11 +29,20 @@ public sealed class PostgresLeadership : IAsyncDisposable
     {
         // Unpooled: the lock belongs to the session, which must end with the leadership, not go back to a pool.
         var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 5 }.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new() { Value = lockKey } } };
-        if (await command.ExecuteScalarAsync(cancellationToken) is true)
+        try
         {
-            return new PostgresLeadership(connection);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new() { Value = lockKey } } };
+            if (await command.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                return new PostgresLeadership(connection);
+            }
+        }
+        catch
+        {
+            // The lock may have been granted before the failure: closing the session is what releases it.
+            await connection.DisposeAsync();
+            throw;
         }
 
         await connection.DisposeAsync();
@@ -54,8 +63,9 @@ public sealed class PostgresLeadership : IAsyncDisposable
         catch (OperationCanceledException) when (_lost.IsCancellationRequested)
         {
         }
-        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        catch (Exception)
         {
+            // Whatever broke the session (or the check of it), the lock can no longer be trusted.
             await _lost.CancelAsync();
         }
     }
@@ -63,8 +73,14 @@ public sealed class PostgresLeadership : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _lost.CancelAsync();
-        await _watching;
-        await _connection.DisposeAsync();
-        _lost.Dispose();
+        try
+        {
+            await _watching;
+        }
+        finally
+        {
+            await _connection.DisposeAsync();
+            _lost.Dispose();
+        }
     }
 }

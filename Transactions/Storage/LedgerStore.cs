@@ -23,6 +23,12 @@ public sealed partial class LedgerStore(
     ILogger<LedgerStore> logger)
 {
     public const string StreamPrefix = "ledger-";
+
+    /// <summary>
+    /// The shape of a serialised <see cref="Ledger"/>. Raise it whenever the ledger's fields or entry keys change
+    /// meaning (2: incoming transfers keyed by transaction and source): older snapshots are then ignored, not misread.
+    /// </summary>
+    public const int SnapshotFormat = 2;
     private readonly LedgerOptions _options = options.Value;
 
     public static string StreamName(Guid accountId) => $"{StreamPrefix}{accountId}";
@@ -143,13 +149,14 @@ public sealed partial class LedgerStore(
         try
         {
             await using var command = database.CreateCommand("""
-                INSERT INTO ledger_snapshots (account_id, version, state, taken_at) VALUES ($1, $2, $3, now())
-                ON CONFLICT (account_id) DO UPDATE SET version = excluded.version, state = excluded.state, taken_at = excluded.taken_at
-                WHERE ledger_snapshots.version < excluded.version
+                INSERT INTO ledger_snapshots (account_id, version, state, taken_at, format) VALUES ($1, $2, $3, now(), $4)
+                ON CONFLICT (account_id) DO UPDATE SET version = excluded.version, state = excluded.state, taken_at = excluded.taken_at, format = excluded.format
+                WHERE ledger_snapshots.version < excluded.version OR ledger_snapshots.format <> excluded.format
                 """);
             command.Parameters.Add(new() { Value = ledger.AccountId });
             command.Parameters.Add(new() { Value = ledger.Version });
             command.Parameters.Add(new() { Value = JsonSerializer.SerializeToUtf8Bytes(ledger, ContractJson.Options) });
+            command.Parameters.Add(new() { Value = SnapshotFormat });
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
@@ -161,8 +168,9 @@ public sealed partial class LedgerStore(
 
     private async Task<Ledger?> LoadSnapshotAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand("SELECT state FROM ledger_snapshots WHERE account_id = $1");
+        await using var command = database.CreateCommand("SELECT state FROM ledger_snapshots WHERE account_id = $1 AND format = $2");
         command.Parameters.Add(new() { Value = accountId });
+        command.Parameters.Add(new() { Value = SnapshotFormat });
         return await command.ExecuteScalarAsync(cancellationToken) is byte[] state
             ? JsonSerializer.Deserialize<Ledger>(state, ContractJson.Options)
             : null;

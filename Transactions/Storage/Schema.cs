@@ -31,6 +31,8 @@ public static class Schema
             version bigint NOT NULL,
             state bytea NOT NULL,
             taken_at timestamptz NOT NULL);
+        -- The shape of the serialised ledger: a snapshot of another shape is not read (the ledger folds its events instead).
+        ALTER TABLE ledger_snapshots ADD COLUMN IF NOT EXISTS format int NOT NULL DEFAULT 1;
 
         -- The $all position up to which Kafka acknowledged every ledger event.
         CREATE TABLE IF NOT EXISTS publisher_checkpoints (
