@@ -27,29 +27,12 @@ public sealed partial class CdcRelay(
     private static readonly TimeSpan CleanupInterval = TimeSpan.FromSeconds(1);
     private readonly RelayOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PostgresLeadership.LeadWhileRunningAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, leading =>
         {
-            try
-            {
-                await using var leadership = await PostgresLeadership.TryAcquireAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, stoppingToken);
-                if (leadership is not null)
-                {
-                    LogLeading(logger, _options.SlotName);
-                    // Stop when the lock's session fails: another instance may lead by now.
-                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Lost);
-                    await RelayAsync(leading.Token);
-                }
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogRelayFailed(logger, exception);
-            }
-
-            await Task.Delay(_options.RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+            LogLeading(logger, _options.SlotName);
+            return RelayAsync(leading);
+        }, exception => LogRelayFailed(logger, exception), _options.RetryDelay, stoppingToken);
 
     /// <summary>Streams the slot until cancelled or until a produce fails; the caller starts again from the slot.</summary>
     public async Task RelayAsync(CancellationToken cancellationToken)

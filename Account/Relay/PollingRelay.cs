@@ -18,34 +18,17 @@ public sealed partial class PollingRelay(
 {
     private readonly RelayOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PostgresLeadership.LeadWhileRunningAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, async leading =>
         {
-            try
+            while (!leading.IsCancellationRequested)
             {
-                await using var leadership = await PostgresLeadership.TryAcquireAsync(database.ConnectionString, RelayOptions.LeadershipLockKey, stoppingToken);
-                if (leadership is not null)
+                if (await RelayBatchAsync(leading) == 0)
                 {
-                    // Stop when the lock's session fails: another instance may lead by now.
-                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Lost);
-                    while (!leading.IsCancellationRequested)
-                    {
-                        if (await RelayBatchAsync(leading.Token) == 0)
-                        {
-                            await Task.Delay(_options.PollingInterval, leading.Token);
-                        }
-                    }
+                    await Task.Delay(_options.PollingInterval, leading);
                 }
             }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogRelayFailed(logger, exception);
-            }
-
-            await Task.Delay(_options.RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+        }, exception => LogRelayFailed(logger, exception), _options.RetryDelay, stoppingToken);
 
     /// <summary>Relays one batch in id order; returns how many rows it relayed.</summary>
     public Task<int> RelayBatchAsync(CancellationToken cancellationToken) =>

@@ -49,6 +49,36 @@ public sealed class PostgresLeadership : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// For as long as the service runs: take the lock when free and run <paramref name="lead"/> while holding it, with a
+    /// token cancelled when the service stops or the lock's session fails. When <paramref name="lead"/> ends — it
+    /// returned, failed (reported to <paramref name="failed"/>) or lost the lock — wait <paramref name="retryDelay"/>
+    /// and try again; an instance that did not get the lock tries again after the same delay.
+    /// </summary>
+    public static async Task LeadWhileRunningAsync(
+        string connectionString, long lockKey, Func<CancellationToken, Task> lead, Action<Exception> failed, TimeSpan retryDelay, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var leadership = await TryAcquireAsync(connectionString, lockKey, stoppingToken);
+                if (leadership is not null)
+                {
+                    // Stop when the lock's session fails: another instance may lead by now.
+                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Lost);
+                    await lead(leading.Token);
+                }
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                failed(exception);
+            }
+
+            await Task.Delay(retryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
     private async Task WatchAsync()
     {
         try

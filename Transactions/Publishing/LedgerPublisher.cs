@@ -45,29 +45,12 @@ public sealed partial class LedgerPublisher : BackgroundService
         _lag = meter.CreateHistogram<double>("transactions.publisher.lag", "ms", "From the event's append (KurrentDB's created time) to Kafka's acknowledgement.");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PostgresLeadership.LeadWhileRunningAsync(_database.ConnectionString, LeadershipLockKey, leading =>
         {
-            try
-            {
-                await using var leadership = await PostgresLeadership.TryAcquireAsync(_database.ConnectionString, LeadershipLockKey, stoppingToken);
-                if (leadership is not null)
-                {
-                    LogLeading(_logger);
-                    // Stop when the lock's session fails: another instance may lead by now.
-                    using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Lost);
-                    await PublishAsync(leading.Token);
-                }
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(_logger, exception);
-            }
-
-            await Task.Delay(_options.RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+            LogLeading(_logger);
+            return PublishAsync(leading);
+        }, exception => LogFailed(_logger, exception), _options.RetryDelay, stoppingToken);
 
     /// <summary>Publishes from the checkpoint until cancelled or until a produce fails; the caller starts again from the checkpoint.</summary>
     public async Task PublishAsync(CancellationToken cancellationToken)
