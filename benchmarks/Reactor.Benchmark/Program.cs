@@ -95,32 +95,16 @@ async Task DriveAccountChangesAsync()
     var ids = new Guid[accountCount];
     await Parallel.ForAsync(0, accountCount, parallel, async (i, ct) =>
     {
-        using var opened = await SendAsync(HttpMethod.Post, "/accounts", new
-        {
-            ownerName = $"Owner {i}",
-            email = $"owner{i}@example.com",
-            address = new { street = "1 Main Street", city = "Springfield", postalCode = "12345", country = "US" },
-            currency = "EUR",
-        });
-        ids[i] = (await opened.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accountId").GetGuid();
+        ids[i] = await accounts.OpenAccountAsync("EUR", ct, $"Owner {i}");
     });
     for (var change = 0; change < changesPerAccount; change++)
     {
         var street = $"{change + 2} Main Street";
         await Parallel.ForEachAsync(ids, parallel, async (id, _) =>
         {
-            using var changed = await SendAsync(HttpMethod.Put, $"/accounts/{id}/address", new { street, city = "Springfield", postalCode = "12345", country = "US" });
+            using var changed = await accounts.SendCommandAsync(HttpMethod.Put, $"/accounts/{id}/address", new { street, city = "London", postalCode = "SW1Y 4JH", country = "GB" }, CancellationToken.None);
         });
     }
-}
-
-async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object body)
-{
-    using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-    request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-    var response = await accounts.SendAsync(request);
-    response.EnsureSuccessStatusCode();
-    return response;
 }
 
 async Task ProduceLedgerEventsAsync(int count)

@@ -152,7 +152,7 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         using var account = fixture.App.CreateHttpClient("account");
         using var transactions = fixture.App.CreateHttpClient("transactions");
         using var reactor = fixture.App.CreateHttpClient("reactor");
-        var (from, to) = (await OpenAsync(account, ct), await OpenAsync(account, ct));
+        var (from, to) = (await account.OpenAccountAsync("EUR", ct), await account.OpenAccountAsync("EUR", ct));
 
         // Account → outbox → CDC → Kafka → Transactions' copy of the accounts.
         foreach (var id in new[] { from, to })
@@ -173,24 +173,6 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         // KurrentDB → publisher → Kafka → Transactions' choreography (credit) → Reactor's read models.
         await Poll.UntilAsync(async () => await BalanceAsync(reactor, to, ct) == 25m && await BalanceAsync(reactor, from, ct) == 75m,
             TimeSpan.FromSeconds(60), "Reactor's overview to show the transfer on both sides");
-    }
-
-    private static async Task<Guid> OpenAsync(HttpClient account, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts")
-        {
-            Content = JsonContent.Create(new
-            {
-                ownerName = "Margaret Hamilton",
-                email = "margaret@example.com",
-                address = new { street = "1 Main Street", city = "Boston", postalCode = "02101", country = "US" },
-                currency = "EUR",
-            }),
-        };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        using var response = await account.SendAsync(request, ct);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("accountId").GetGuid();
     }
 
     private static async Task<decimal?> BalanceAsync(HttpClient reactor, Guid accountId, CancellationToken ct)

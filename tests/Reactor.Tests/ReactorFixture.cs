@@ -1,6 +1,5 @@
 extern alias AccountService;
 
-using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
 using EventDriven.Contracts;
@@ -107,26 +106,8 @@ public sealed class ReactorFixture : IAsyncLifetime
     }
 
     /// <summary>Opens an account through Account's API; its events reach Reactor through the outbox, CDC and Kafka.</summary>
-    public async Task<Guid> OpenAccountAsync()
-    {
-        using var response = await SendAccountAsync(HttpMethod.Post, "/accounts", new
-        {
-            ownerName = "Ada Lovelace",
-            email = "ada@example.com",
-            address = new { street = "1 St James's Square", city = "London", postalCode = "SW1Y 4JH", country = "GB" },
-            currency = "EUR",
-        });
-        return (await response.Content.ReadFromJsonAsync<IdOnly>(TestContext.Current.CancellationToken))!.AccountId;
-    }
+    public Task<Guid> OpenAccountAsync() => Account.OpenAccountAsync("EUR", TestContext.Current.CancellationToken, "Ada Lovelace");
 
-    public async Task<HttpResponseMessage> SendAccountAsync(HttpMethod method, string path, object body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        var response = await Account.SendAsync(request, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        return response;
-    }
-
-    private sealed record IdOnly(Guid AccountId);
+    public Task<HttpResponseMessage> SendAccountAsync(HttpMethod method, string path, object body) =>
+        Account.SendCommandAsync(method, path, body, TestContext.Current.CancellationToken);
 }

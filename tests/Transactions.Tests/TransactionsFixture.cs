@@ -1,6 +1,5 @@
 extern alias AccountService;
 
-using System.Net.Http.Json;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Tests;
@@ -106,31 +105,15 @@ public sealed class TransactionsFixture : IAsyncLifetime
     /// <summary>Opens an account through Account's API and waits until Transactions' copy knows it.</summary>
     public async Task<Guid> OpenAccountAsync(string currency = "EUR", HttpClient? transactions = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts")
-        {
-            Content = JsonContent.Create(new
-            {
-                ownerName = "Grace Hopper",
-                email = "grace@example.com",
-                address = new { street = "1 Navy Yard", city = "Arlington", postalCode = "22202", country = "US" },
-                currency,
-            }),
-        };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        using var response = await Account.SendAsync(request, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<IdOnly>(TestContext.Current.CancellationToken))!.AccountId;
+        var id = await Account.OpenAccountAsync(currency, TestContext.Current.CancellationToken);
         await WaitUntilKnownAsync(id, transactions ?? Client);
         return id;
     }
 
-    /// <summary>Asks Account to change an account (freeze, closure…) and waits until Transactions' copy has that version.</summary>
+    /// <summary>Asks Account to change an account (freeze, closure…); its new state reaches Transactions through Kafka.</summary>
     public async Task ChangeAccountAsync(Guid accountId, string path, object body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/accounts/{accountId}/{path}") { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        using var response = await Account.SendAsync(request, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
+        using var response = await Account.SendCommandAsync(HttpMethod.Post, $"/accounts/{accountId}/{path}", body, TestContext.Current.CancellationToken);
     }
 
     public static Task WaitUntilKnownAsync(Guid accountId, HttpClient transactions) =>
@@ -140,6 +123,4 @@ public sealed class TransactionsFixture : IAsyncLifetime
     /// <summary>The messages about one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
     public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null) =>
         Kafka.ReadAsync(topic, accountId.ToString(), count, timeout);
-
-    private sealed record IdOnly(Guid AccountId);
 }
