@@ -33,20 +33,10 @@ public static class LedgerEventTypes
         [ClosureRefused] = typeof(ClosureRefused),
     };
 
-    public static string TypeOf(LedgerEvent @event) => @event switch
-    {
-        LedgerOpened => Opened,
-        Transactions.MoneyDeposited => MoneyDeposited,
-        Transactions.MoneyWithdrawn => MoneyWithdrawn,
-        Transactions.TransferDebited => TransferDebited,
-        Transactions.TransferCredited => TransferCredited,
-        Transactions.TransferDeclined => TransferDeclined,
-        Transactions.TransferCompleted => TransferCompleted,
-        Transactions.TransferRefunded => TransferRefunded,
-        Transactions.ClosureSettled => ClosureSettled,
-        Transactions.ClosureRefused => ClosureRefused,
-        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Not a ledger event."),
-    };
+    private static readonly Dictionary<Type, string> Names = All.ToDictionary(pair => pair.Value, pair => pair.Key);
+
+    public static string TypeOf(LedgerEvent @event) =>
+        Names.TryGetValue(@event.GetType(), out var name) ? name : throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Not a ledger event.");
 
     /// <summary>A ledger event from its type name and JSON (as stored in KurrentDB and published on Kafka).</summary>
     public static LedgerEvent Deserialize(string type, ReadOnlySpan<byte> json) =>

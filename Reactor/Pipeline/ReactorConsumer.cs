@@ -24,9 +24,7 @@ public sealed partial class ReactorConsumer(
 {
     public const string GroupId = "reactor";
 
-    public static readonly IReadOnlyList<string> Subscribed = [Topics.AccountNotifications, Topics.AccountDeltas, Topics.AccountState, Topics.TransactionEvents];
-
-    protected override IReadOnlyList<string> SubscribedTopics => Subscribed;
+    protected override IReadOnlyList<string> SubscribedTopics { get; } = [Topics.AccountNotifications, Topics.AccountDeltas, Topics.AccountState, Topics.TransactionEvents];
 
     protected override SemaphoreSlim Gate => gate.Semaphore;
 

@@ -30,12 +30,6 @@ public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
             : null;
     }
 
-    public async Task<long> CountAsync(CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT count(*) FROM account_copy");
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     /// <summary>Applies account states, and the offsets they were read up to, in one transaction.</summary>
     public async Task ApplyAsync(IReadOnlyCollection<AccountSnapshot> accounts, IReadOnlyCollection<TopicPartitionOffset> nextOffsets, CancellationToken cancellationToken)
     {
