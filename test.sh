@@ -40,5 +40,7 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
+# Which tests failed, and why, just above the summary (the start of a long log may not be kept).
+find "$results" -name '*.xml' -type f -exec perl scripts/failed-tests.pl {} +
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -72,7 +72,20 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         }).Build();
-        consumer.Subscribe(topic);
+        // Assigned, not subscribed, where the topic exists: no group to join, so the time allowed is all spent reading.
+        using (var admin = new DependentAdminClientBuilder(consumer.Handle).Build())
+        {
+            var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
+            if (partitions.Count == 0)
+            {
+                consumer.Subscribe(topic);
+            }
+            else
+            {
+                consumer.Assign(partitions.Select(p => new TopicPartitionOffset(topic, p.PartitionId, Offset.Beginning)));
+            }
+        }
+
         var found = new List<Message<string, string>>();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (found.Count < count && DateTime.UtcNow < deadline)
