@@ -16,27 +16,30 @@ using Npgsql;
 
 // Starts a private PostgreSQL cluster and the local Kafka broker, then for each relay: drives account commands at a
 // fixed rate and at full speed, and reports commit → Kafka-ack latency and relay throughput.
-// Options: --rate N (commands/s, default 1000), --seconds N (per run, default 10), --workers N (concurrent
-// command senders, default 8).
+// Each run first warms up (JIT, connection pools, the slot's first reads) for --warmup seconds, unmeasured.
+// Options: --rate N (commands/s, default 1000), --seconds N (measured, per run, default 10), --warmup N (default 2),
+// --workers N (concurrent command senders, default 8).
 var rate = Option("--rate", 1000);
 var seconds = Option("--seconds", 10);
+var warmup = Option("--warmup", 2);
 var workers = Option("--workers", 8);
 
 await using var infrastructure = await Infrastructure.StartAsync();
-Console.WriteLine($"Account outbox relays, {Environment.ProcessorCount} cores; each command = 1 account row + 3 outbox rows + 1 idempotency row, fsync on");
+Console.WriteLine($"Account outbox relays, {Environment.ProcessorCount} cores; each command = 1 account row + 3 outbox rows + 1 idempotency row, fsync on;");
+Console.WriteLine($"{seconds} s measured per run, after {warmup} s of warm-up at the same load");
 Console.WriteLine();
 Console.WriteLine("| run | commands | commands/s | messages acked/s | p50 ms | p99 ms | max ms |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
 
-var ceiling = await DriveAsync(infrastructure, relay: null, targetRate: null, seconds, workers);
+var ceiling = await DriveAsync(infrastructure, relay: null, targetRate: null, warmup, seconds, workers);
 Report("PostgreSQL ceiling: same transaction, no relay", ceiling, null);
 foreach (var mode in new[] { RelayMode.Cdc, RelayMode.Polling })
 {
-    Report($"{mode} relay at {rate}/s", await DriveAsync(infrastructure, mode, rate, seconds, workers), mode);
-    Report($"{mode} relay at full speed", await DriveAsync(infrastructure, mode, targetRate: null, seconds, workers), mode);
+    Report($"{mode} relay at {rate}/s", await DriveAsync(infrastructure, mode, rate, warmup, seconds, workers), mode);
+    Report($"{mode} relay at full speed", await DriveAsync(infrastructure, mode, targetRate: null, warmup, seconds, workers), mode);
 }
 
-static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode? relay, int? targetRate, int seconds, int workerCount)
+static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode? relay, int? targetRate, int warmupSeconds, int seconds, int workerCount)
 {
     var connectionString = await infrastructure.CreateDatabaseAsync();
     await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -45,6 +48,8 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
 
     using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
     var lags = new ConcurrentBag<double>();
+    var acked = 0;
+    var measuring = false;
     using var listener = new MeterListener
     {
         InstrumentPublished = (instrument, l) =>
@@ -55,7 +60,14 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
             }
         },
     };
-    listener.SetMeasurementEventCallback<double>((_, value, _, _) => lags.Add(value));
+    listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+    {
+        Interlocked.Increment(ref acked);
+        if (Volatile.Read(ref measuring))
+        {
+            lags.Add(value);
+        }
+    });
     listener.Start();
 
     using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
@@ -78,8 +90,18 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
     }
 
     var commands = 0;
+    var allCommands = 0;
     var stopwatch = Stopwatch.StartNew();
-    var end = TimeSpan.FromSeconds(seconds);
+    var warm = TimeSpan.FromSeconds(warmupSeconds);
+    var end = warm + TimeSpan.FromSeconds(seconds);
+    var measured = Task.Run(async () =>
+    {
+        await Task.Delay(warm);
+        // Commands from here on are counted; acknowledgements from here on are measured (a few of them for commands
+        // committed at the very end of the warm-up).
+        Interlocked.Exchange(ref commands, 0);
+        Volatile.Write(ref measuring, true);
+    });
     var workers = Enumerable.Range(0, workerCount).Select(worker => Task.Run(async () =>
     {
         var mine = 0L;
@@ -101,22 +123,24 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
                 CancellationToken.None);
             mine++;
             Interlocked.Increment(ref commands);
+            Interlocked.Increment(ref allCommands);
         }
     })).ToList();
     await Task.WhenAll(workers);
-    var elapsed = stopwatch.Elapsed;
+    await measured;
+    var elapsed = stopwatch.Elapsed - warm;
 
     if (relay is not null)
     {
         // Let the relay finish what was committed, then stop it.
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (lags.Count < commands * 3 && DateTime.UtcNow < deadline)
+        while (Volatile.Read(ref acked) < allCommands * 3 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
     }
 
-    var drained = stopwatch.Elapsed;
+    var drained = stopwatch.Elapsed - warm;
     await stop.CancelAsync();
     try
     {
