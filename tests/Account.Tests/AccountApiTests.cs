@@ -144,7 +144,7 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         // Only the opening and the closure request happened.
         using var settled = await SendAsync(HttpMethod.Get, $"/accounts/{id}", key: null, body: null);
         Assert.Equal("\"2\"", settled.Headers.ETag?.Tag);
-        var types = (await service.ReadAsync(Topics.AccountNotifications, id, 3, TimeSpan.FromSeconds(3))).Select(m => Read<AccountNotification>(m).Type);
+        var types = (await service.ReadExactlyAsync(Topics.AccountNotifications, id, 2)).Select(m => Read<AccountNotification>(m).Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.ClosureRequested], types);
     }
 

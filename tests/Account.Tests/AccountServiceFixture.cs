@@ -71,8 +71,12 @@ public sealed class AccountServiceFixture : IAsyncLifetime
     }
 
     /// <summary>The messages about one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null) =>
-        Kafka.ReadAsync(topic, accountId.ToString(), count, timeout);
+    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count) =>
+        Kafka.ReadAsync(topic, accountId.ToString(), count);
+
+    /// <summary>As <see cref="ReadAsync"/>, and two seconds more: for "exactly <paramref name="count"/>".</summary>
+    public Task<IReadOnlyList<Message<string, string>>> ReadExactlyAsync(string topic, Guid accountId, int count) =>
+        Kafka.ReadExactlyAsync(topic, accountId.ToString(), count);
 
     public static string Header(Message<string, string> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : "";

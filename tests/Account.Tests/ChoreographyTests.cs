@@ -29,7 +29,7 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
         var frozen = await WaitForStatusAsync(account, AccountStatus.Frozen);
         Assert.Equal("Alert large-withdrawal: Withdrew 9,000.00 EUR at once", frozen.FreezeReason);
         await SendAsync(HttpMethod.Post, $"/accounts/{account}/unfreeze", new { reason = "Checked with the owner" });
-        var types = (await service.ReadAsync(Topics.AccountNotifications, account, 4, TimeSpan.FromSeconds(5))).Select(Type);
+        var types = (await service.ReadExactlyAsync(Topics.AccountNotifications, account, 3)).Select(Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.Frozen, AccountEventTypes.Unfrozen], types);
     }
 

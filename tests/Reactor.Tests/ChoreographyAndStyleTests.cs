@@ -54,7 +54,7 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
         // Every withdrawal has been evaluated once the overview shows the last one (alerts are raised before the commit).
         await Poll.UntilAsync(async () => await service.Client.GetFromJsonAsync<AccountOverview>($"/overview/{account}", ContractJson.Options, Ct) is { LedgerVersion: 7 },
             Patience, "all five withdrawals to be applied");
-        var alerts = await service.Kafka.ReadAsync(Topics.ReactorAlerts, account.ToString(), 2, TimeSpan.FromSeconds(10));
+        var alerts = await service.Kafka.ReadExactlyAsync(Topics.ReactorAlerts, account.ToString(), 1);
         var velocity = Assert.Single(alerts);
         Assert.Contains(AlertRules.Velocity, velocity.Value, StringComparison.Ordinal);
     }

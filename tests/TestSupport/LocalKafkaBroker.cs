@@ -62,8 +62,18 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>The messages with <paramref name="key"/> on a topic, in order, once there are <paramref name="count"/> of them (or the timeout passed).</summary>
-    public async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, string key, int count, TimeSpan? timeout = null)
+    /// <summary>The messages with <paramref name="key"/> on a topic, in order, once there are <paramref name="count"/> of them (or 30 s passed).</summary>
+    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, string key, int count) =>
+        ReadAsync(topic, key, count, TimeSpan.Zero);
+
+    /// <summary>
+    /// For "exactly <paramref name="count"/>": waits for that many as <see cref="ReadAsync(string, string, int)"/> does, then
+    /// goes on reading for two more seconds, so that a message too many is in the answer.
+    /// </summary>
+    public Task<IReadOnlyList<Message<string, string>>> ReadExactlyAsync(string topic, string key, int count) =>
+        ReadAsync(topic, key, count, TimeSpan.FromSeconds(2));
+
+    private async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, string key, int count, TimeSpan settle)
     {
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
         {
@@ -87,9 +97,19 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         }
 
         var found = new List<Message<string, string>>();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (found.Count < count && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        DateTime? settled = null;
+        while (DateTime.UtcNow < (settled ?? deadline))
         {
+            if (found.Count >= count)
+            {
+                settled ??= DateTime.UtcNow + settle;
+                if (DateTime.UtcNow >= settled)
+                {
+                    break;
+                }
+            }
+
             // Consume blocks its thread: keep the caller's free.
             if (await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(200))) is { Message.Key: var k } result && k == key)
             {

@@ -121,6 +121,10 @@ public sealed class TransactionsFixture : IAsyncLifetime
             TimeSpan.FromSeconds(30), $"Transactions to know account {accountId}");
 
     /// <summary>The messages about one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count, TimeSpan? timeout = null) =>
-        Kafka.ReadAsync(topic, accountId.ToString(), count, timeout);
+    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count) =>
+        Kafka.ReadAsync(topic, accountId.ToString(), count);
+
+    /// <summary>As <see cref="ReadAsync"/>, and two seconds more: for "exactly <paramref name="count"/>".</summary>
+    public Task<IReadOnlyList<Message<string, string>>> ReadExactlyAsync(string topic, Guid accountId, int count) =>
+        Kafka.ReadExactlyAsync(topic, accountId.ToString(), count);
 }
