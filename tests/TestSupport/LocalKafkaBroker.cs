@@ -97,17 +97,15 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         }
 
         var found = new List<Message<string, string>>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        DateTime? settled = null;
-        while (DateTime.UtcNow < (settled ?? deadline))
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var settling = false;
+        while (DateTime.UtcNow < until)
         {
-            if (found.Count >= count)
+            if (!settling && found.Count >= count)
             {
-                settled ??= DateTime.UtcNow + settle;
-                if (DateTime.UtcNow >= settled)
-                {
-                    break;
-                }
+                // All there: from now on only a message too many is looked for.
+                (settling, until) = (true, DateTime.UtcNow + settle);
+                continue;
             }
 
             // Consume blocks its thread: keep the caller's free.
