@@ -202,10 +202,7 @@ internal sealed class Infrastructure : IAsyncDisposable
     {
         var infrastructure = new Infrastructure();
         await Task.WhenAll(infrastructure._postgres.InitializeAsync().AsTask(), infrastructure._kafka.InitializeAsync().AsTask());
-        foreach (var topic in EventDriven.Contracts.Topics.All)
-        {
-            await infrastructure._kafka.CreateTopicAsync(topic);
-        }
+        await infrastructure._kafka.CreateTopicsAsync(EventDriven.Contracts.Topics.All);
 
         return infrastructure;
     }

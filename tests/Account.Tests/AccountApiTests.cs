@@ -24,9 +24,9 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         var account = (await response.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct))!;
         Assert.Equal($"/accounts/{account.AccountId}", response.Headers.Location?.ToString());
 
-        var notification = Assert.Single(await service.ReadAsync(Topics.AccountNotifications, account.AccountId, 1));
-        var delta = Assert.Single(await service.ReadAsync(Topics.AccountDeltas, account.AccountId, 1));
-        var state = Assert.Single(await service.ReadAsync(Topics.AccountState, account.AccountId, 1));
+        var notification = Assert.Single(await service.Kafka.ReadAsync(Topics.AccountNotifications, account.AccountId, 1));
+        var delta = Assert.Single(await service.Kafka.ReadAsync(Topics.AccountDeltas, account.AccountId, 1));
+        var state = Assert.Single(await service.Kafka.ReadAsync(Topics.AccountState, account.AccountId, 1));
         var eventId = AccountServiceFixture.Header(notification, "ce_id");
         foreach (var message in new[] { notification, delta, state })
         {
@@ -57,16 +57,16 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         using var frozen = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", Guid.NewGuid().ToString(), new { reason = "Unusual activity" });
 
         Assert.All(new[] { moved, contact, frozen }, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
-        var deltas = (await service.ReadAsync(Topics.AccountDeltas, account.AccountId, 4)).Select(Read<AccountDelta>).ToList();
+        var deltas = (await service.Kafka.ReadAsync(Topics.AccountDeltas, account.AccountId, 4)).Select(Read<AccountDelta>).ToList();
         Assert.Equal([1L, 2L, 3L, 4L], deltas.Select(d => d.Version));
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.AddressChanged, AccountEventTypes.ContactDetailsChanged, AccountEventTypes.Frozen], deltas.Select(d => d.Type));
         Assert.Equal(["address.postalCode", "address.street"], deltas[1].Changes.Select(c => c.Field));
         Assert.Equal([("email", (string?)"ada@example.com", (string?)"ada@example.org"), ("phone", null, "+31201234567")], deltas[2].Changes.Select(c => (c.Field, c.Old, c.New)));
         Assert.Equal([("freezeReason", (string?)null, (string?)"Unusual activity"), ("status", "open", "frozen")], deltas[3].Changes.Select(c => (c.Field, c.Old, c.New)));
-        var states = (await service.ReadAsync(Topics.AccountState, account.AccountId, 4)).Select(Read<AccountStateChanged>).ToList();
+        var states = (await service.Kafka.ReadAsync(Topics.AccountState, account.AccountId, 4)).Select(Read<AccountStateChanged>).ToList();
         Assert.Equal(AccountStatus.Frozen, states[3].After.Status);
         Assert.Equal(states[2].After, states[3].Before);
-        var notifications = (await service.ReadAsync(Topics.AccountNotifications, account.AccountId, 4)).Select(Read<AccountNotification>).ToList();
+        var notifications = (await service.Kafka.ReadAsync(Topics.AccountNotifications, account.AccountId, 4)).Select(Read<AccountNotification>).ToList();
         Assert.Equal(deltas.Select(d => (d.EventId, d.Version, d.Type)), notifications.Select(n => (n.EventId, n.Version, n.Type)));
     }
 
@@ -88,7 +88,7 @@ public sealed class AccountApiTests(AccountServiceFixture service)
 
         // A later command shows what came before it on the account's partition: one opening, one freeze.
         using var unfreeze = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/unfreeze", Guid.NewGuid().ToString(), new { reason = "Checked" });
-        var types = (await service.ReadAsync(Topics.AccountNotifications, account.AccountId, 3)).Select(m => Read<AccountNotification>(m).Type);
+        var types = (await service.Kafka.ReadAsync(Topics.AccountNotifications, account.AccountId, 3)).Select(m => Read<AccountNotification>(m).Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.Frozen, AccountEventTypes.Unfrozen], types);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM accounts WHERE owner_name = $1", account.OwnerName));
     }
@@ -144,7 +144,7 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         // Only the opening and the closure request happened.
         using var settled = await SendAsync(HttpMethod.Get, $"/accounts/{id}", key: null, body: null);
         Assert.Equal("\"2\"", settled.Headers.ETag?.Tag);
-        var types = (await service.ReadExactlyAsync(Topics.AccountNotifications, id, 2)).Select(m => Read<AccountNotification>(m).Type);
+        var types = (await service.Kafka.ReadExactlyAsync(Topics.AccountNotifications, id, 2)).Select(m => Read<AccountNotification>(m).Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.ClosureRequested], types);
     }
 

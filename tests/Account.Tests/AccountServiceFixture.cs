@@ -44,10 +44,7 @@ public sealed class AccountServiceFixture : IAsyncLifetime
     private async Task StartAsync()
     {
         await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask());
-        foreach (var topic in Topics.All)
-        {
-            await Kafka.CreateTopicAsync(topic);
-        }
+        await Kafka.CreateTopicsAsync(Topics.All);
 
         DatabaseConnectionString = await Postgres.CreateDatabaseAsync("accountdb");
         _service = new ServiceHost<Program>(new Dictionary<string, string>
@@ -69,14 +66,6 @@ public sealed class AccountServiceFixture : IAsyncLifetime
         await Kafka.DisposeAsync();
         await Postgres.DisposeAsync();
     }
-
-    /// <summary>The messages about one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count) =>
-        Kafka.ReadAsync(topic, accountId.ToString(), count);
-
-    /// <summary>As <see cref="ReadAsync"/>, and two seconds more: for "exactly <paramref name="count"/>".</summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadExactlyAsync(string topic, Guid accountId, int count) =>
-        Kafka.ReadExactlyAsync(topic, accountId.ToString(), count);
 
     public static string Header(Message<string, string> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : "";

@@ -29,7 +29,7 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
         var frozen = await WaitForStatusAsync(account, AccountStatus.Frozen);
         Assert.Equal("Alert large-withdrawal: Withdrew 9,000.00 EUR at once", frozen.FreezeReason);
         await SendAsync(HttpMethod.Post, $"/accounts/{account}/unfreeze", new { reason = "Checked with the owner" });
-        var types = (await service.ReadExactlyAsync(Topics.AccountNotifications, account, 3)).Select(Type);
+        var types = (await service.Kafka.ReadExactlyAsync(Topics.AccountNotifications, account, 3)).Select(Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.Frozen, AccountEventTypes.Unfrozen], types);
     }
 
@@ -57,7 +57,7 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
             new AlertRaised(Guid.NewGuid(), account, "velocity", "Five withdrawals in a minute", DateTimeOffset.UtcNow));
 
         await WaitForStatusAsync(account, AccountStatus.Frozen);
-        var dead = Assert.Single(await service.ReadAsync(Topics.DeadLetter(Topics.ReactorAlerts), account, 1));
+        var dead = Assert.Single(await service.Kafka.ReadAsync(Topics.DeadLetter(Topics.ReactorAlerts), account, 1));
         Assert.Equal("{not json", dead.Value);
         Assert.NotEmpty(AccountServiceFixture.Header(dead, "error"));
         Assert.Equal(Topics.ReactorAlerts, AccountServiceFixture.Header(dead, "source_topic"));

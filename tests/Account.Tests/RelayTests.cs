@@ -121,7 +121,7 @@ public sealed class RelayTests(AccountServiceFixture infrastructure)
     private async Task AssertRelayedOnceAsync(NpgsqlDataSource dataSource)
     {
         var account = (await OpenAccountsAsync(dataSource, 1))[0];
-        Assert.Single(await infrastructure.ReadExactlyAsync(Topics.AccountNotifications, account, 1));
+        Assert.Single(await infrastructure.Kafka.ReadExactlyAsync(Topics.AccountNotifications, account, 1));
     }
 
     /// <summary>Every account's opening is on every topic; what the crashed relay had sent is there twice, same id.</summary>
@@ -133,7 +133,7 @@ public sealed class RelayTests(AccountServiceFixture infrastructure)
             foreach (var account in accounts)
             {
                 var sentBeforeCrash = crashed.Acknowledged.Count(a => a.Topic == topic && a.Key == account.ToString());
-                var messages = await infrastructure.ReadAsync(topic, account, 1 + sentBeforeCrash);
+                var messages = await infrastructure.Kafka.ReadAsync(topic, account, 1 + sentBeforeCrash);
                 Assert.Equal(1 + sentBeforeCrash, messages.Count);
                 Assert.Single(messages.Select(m => AccountServiceFixture.Header(m, "ce_id")).Distinct());
                 Assert.All(messages, m => Assert.Equal(AccountEventTypes.Opened, AccountServiceFixture.Header(m, "ce_type")));

@@ -30,7 +30,7 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
 
         await Poll.UntilAsync(async () => (await service.Account.GetFromJsonAsync<AccountSnapshot>($"/accounts/{account}", ContractJson.Options, Ct))!.Status == AccountStatus.Frozen,
             Patience, "Account to freeze the account");
-        var alert = Assert.Single(await service.Kafka.ReadAsync(Topics.ReactorAlerts, account.ToString(), 1));
+        var alert = Assert.Single(await service.Kafka.ReadAsync(Topics.ReactorAlerts, account, 1));
         Assert.Equal(AlertRules.AlertId(withdrawal.EventId, AlertRules.LargeWithdrawal).ToString(), CloudEventHeaders.Read(alert.Headers, "ce_id"));
         // Reactor's overview learns of the freeze the way it learns everything: from accounts.state.
         await Poll.UntilAsync(async () => (await service.Client.GetFromJsonAsync<AccountOverview>($"/overview/{account}", ContractJson.Options, Ct))!.Status == AccountStatus.Frozen,
@@ -54,7 +54,7 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
         // Every withdrawal has been evaluated once the overview shows the last one (alerts are raised before the commit).
         await Poll.UntilAsync(async () => await service.Client.GetFromJsonAsync<AccountOverview>($"/overview/{account}", ContractJson.Options, Ct) is { LedgerVersion: 7 },
             Patience, "all five withdrawals to be applied");
-        var alerts = await service.Kafka.ReadExactlyAsync(Topics.ReactorAlerts, account.ToString(), 1);
+        var alerts = await service.Kafka.ReadExactlyAsync(Topics.ReactorAlerts, account, 1);
         var velocity = Assert.Single(alerts);
         Assert.Contains(AlertRules.Velocity, velocity.Value, StringComparison.Ordinal);
     }

@@ -42,10 +42,7 @@ public sealed class ReactorFixture : IAsyncLifetime
         try
         {
             await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask());
-            foreach (var topic in Topics.All)
-            {
-                await Kafka.CreateTopicAsync(topic);
-            }
+            await Kafka.CreateTopicsAsync(Topics.All);
 
             var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
             _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>

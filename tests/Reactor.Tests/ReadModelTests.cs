@@ -72,7 +72,7 @@ public sealed class ReadModelTests(ReactorFixture service)
         }, Patience, "two dead letters");
         Assert.All(dead, d => Assert.Equal(Topics.TransactionEvents, d.SourceTopic));
         Assert.Contains(dead, d => d.Error.Contains("from-the-future", StringComparison.Ordinal));
-        Assert.Equal(2, (await service.Kafka.ReadAsync(Topics.DeadLetter(Topics.TransactionEvents), account.ToString(), 2)).Count);
+        Assert.Equal(2, (await service.Kafka.ReadAsync(Topics.DeadLetter(Topics.TransactionEvents), account, 2)).Count);
 
         using var redrive = await service.Client.PostAsync($"/dead-letters/{dead[0].Id}/redrive", null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, redrive.StatusCode);

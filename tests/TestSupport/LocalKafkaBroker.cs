@@ -54,6 +54,15 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Creates each of <paramref name="topics"/> (e.g. <c>Topics.All</c>, as the AppHost does).</summary>
+    public async Task CreateTopicsAsync(IEnumerable<string> topics)
+    {
+        foreach (var topic in topics)
+        {
+            await CreateTopicAsync(topic);
+        }
+    }
+
     /// <summary>Takes the broker down or brings it back (the stand-in's fault drill).</summary>
     public async Task SetBrokerAsync(bool up)
     {
@@ -62,16 +71,19 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>The messages with <paramref name="key"/> on a topic, in order, once there are <paramref name="count"/> of them (or 30 s passed).</summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, string key, int count) =>
-        ReadAsync(topic, key, count, TimeSpan.Zero);
+    /// <summary>
+    /// The messages about one account (the key of every topic in the system) on a topic, in order, once there are
+    /// <paramref name="count"/> of them (or 30 s passed).
+    /// </summary>
+    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count) =>
+        ReadAsync(topic, accountId.ToString(), count, TimeSpan.Zero);
 
     /// <summary>
-    /// For "exactly <paramref name="count"/>": waits for that many as <see cref="ReadAsync(string, string, int)"/> does, then
+    /// For "exactly <paramref name="count"/>": waits for that many as <see cref="ReadAsync(string, Guid, int)"/> does, then
     /// goes on reading for two more seconds, so that a message too many is in the answer.
     /// </summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadExactlyAsync(string topic, string key, int count) =>
-        ReadAsync(topic, key, count, TimeSpan.FromSeconds(2));
+    public Task<IReadOnlyList<Message<string, string>>> ReadExactlyAsync(string topic, Guid accountId, int count) =>
+        ReadAsync(topic, accountId.ToString(), count, TimeSpan.FromSeconds(2));
 
     private async Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, string key, int count, TimeSpan settle)
     {

@@ -55,7 +55,7 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         Assert.Equal(0m, (await SummaryAsync(target)).Balance);
         Assert.Equal(LedgerEventTypes.TransferDeclined, (await ReceiptAsync(target, tx, from: source)).Type);
         var refunded = Assert.IsType<TransferRefunded>(Assert.Single(
-            (await service.ReadAsync(Topics.TransactionEvents, source, 4)).Select(Read).OfType<TransferRefunded>()));
+            (await service.Kafka.ReadAsync(Topics.TransactionEvents, source, 4)).Select(Read).OfType<TransferRefunded>()));
         Assert.Contains("closed", refunded.Reason, StringComparison.Ordinal);
     }
 
@@ -83,7 +83,7 @@ public sealed class ChoreographyTests(TransactionsFixture service)
 
         await WaitForAccountAsync(empty, AccountStatus.Closed);
         await WaitForAccountAsync(funded, AccountStatus.Open);
-        var refused = Read(Assert.Single(await service.ReadAsync(Topics.TransactionEvents, funded, 3), m => m.Headers.Any(h => h.Key == "ce_type")
+        var refused = Read(Assert.Single(await service.Kafka.ReadAsync(Topics.TransactionEvents, funded, 3), m => m.Headers.Any(h => h.Key == "ce_type")
             && CloudEventHeaders.Read(m.Headers, "ce_type") == LedgerEventTypes.ClosureRefused));
         Assert.Contains("12.50 EUR", Assert.IsType<ClosureRefused>(refused).Reason, StringComparison.Ordinal);
         Assert.True((await service.Client.GetFromJsonAsync<LedgerSummary>($"/ledgers/{empty}", ContractJson.Options, Ct))!.Closed);
@@ -101,7 +101,7 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         var receipt = await DepositAsync(account, 5m);
         caller.Stop();
 
-        var messages = await service.ReadAsync(Topics.TransactionEvents, account, 2);
+        var messages = await service.Kafka.ReadAsync(Topics.TransactionEvents, account, 2);
 
         Assert.Equal([LedgerEventTypes.Opened, LedgerEventTypes.MoneyDeposited], messages.Select(m => CloudEventHeaders.Read(m.Headers, "ce_type")));
         var deposited = messages[1];

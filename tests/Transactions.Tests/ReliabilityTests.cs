@@ -48,7 +48,7 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         var history = await service.Client.GetFromJsonAsync<LedgerHistory>($"/ledgers/{account}/history?count=100", ContractJson.Options, Ct);
         Assert.Equal(30, history!.Events.Count(e => e.Type == LedgerEventTypes.MoneyWithdrawn));
         // One publisher at a time: each of the 32 events published once.
-        var published = await service.ReadExactlyAsync(Topics.TransactionEvents, account, 32);
+        var published = await service.Kafka.ReadExactlyAsync(Topics.TransactionEvents, account, 32);
         Assert.Equal(32, published.Count);
         Assert.Equal(32, published.Select(m => CloudEventHeaders.Read(m.Headers, "ce_id")).Distinct().Count());
     }
@@ -75,7 +75,7 @@ public sealed class ReliabilityTests(TransactionsFixture service)
             using var transfer = await unpublished.Client.PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = tx, toAccountId = target, amount = 25m, currency = "EUR" }, Ct);
             Assert.Equal(HttpStatusCode.Accepted, transfer.StatusCode);
             // Stored, not published: the instance stops as a publisher that died between append and produce would leave it.
-            Assert.Empty(await service.ReadExactlyAsync(Topics.TransactionEvents, source, 0));
+            Assert.Empty(await service.Kafka.ReadExactlyAsync(Topics.TransactionEvents, source, 0));
         }
 
         settings["Transactions:Publisher:Enabled"] = "true";
@@ -84,7 +84,7 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         await using (var publishing = service.StartTransactions(database, settings, kurrentDB))
         {
             // Opened, deposited, debited — then, by choreography, completed on the source after the target's credit.
-            var published = await service.ReadAsync(Topics.TransactionEvents, source, 4);
+            var published = await service.Kafka.ReadAsync(Topics.TransactionEvents, source, 4);
             Assert.Equal([LedgerEventTypes.Opened, LedgerEventTypes.MoneyDeposited, LedgerEventTypes.TransferDebited, LedgerEventTypes.TransferCompleted],
                 published.Select(m => CloudEventHeaders.Read(m.Headers, "ce_type")));
         }
@@ -100,7 +100,7 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         settings["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}";
         await using (var republishing = service.StartTransactions(database, settings, kurrentDB))
         {
-            var again = await service.ReadAsync(Topics.TransactionEvents, source, 8);
+            var again = await service.Kafka.ReadAsync(Topics.TransactionEvents, source, 8);
             var ids = again.Select(m => CloudEventHeaders.Read(m.Headers, "ce_id")).ToList();
             Assert.Equal(8, ids.Count);
             Assert.Equal(4, ids.Distinct().Count()); // every event twice, with the same id

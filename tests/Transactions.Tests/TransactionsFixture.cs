@@ -1,6 +1,5 @@
 extern alias AccountService;
 
-using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Tests;
 
@@ -54,10 +53,7 @@ public sealed class TransactionsFixture : IAsyncLifetime
     private async Task StartAsync()
     {
         await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask(), KurrentDB.InitializeAsync().AsTask());
-        foreach (var topic in Topics.All)
-        {
-            await Kafka.CreateTopicAsync(topic);
-        }
+        await Kafka.CreateTopicsAsync(Topics.All);
 
         var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
         _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>
@@ -119,12 +115,4 @@ public sealed class TransactionsFixture : IAsyncLifetime
     public static Task WaitUntilKnownAsync(Guid accountId, HttpClient transactions) =>
         Poll.UntilAsync(async () => (await transactions.GetAsync($"/ledgers/{accountId}", TestContext.Current.CancellationToken)).IsSuccessStatusCode,
             TimeSpan.FromSeconds(30), $"Transactions to know account {accountId}");
-
-    /// <summary>The messages about one account on a topic, in order, once there are <paramref name="count"/> of them.</summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadAsync(string topic, Guid accountId, int count) =>
-        Kafka.ReadAsync(topic, accountId.ToString(), count);
-
-    /// <summary>As <see cref="ReadAsync"/>, and two seconds more: for "exactly <paramref name="count"/>".</summary>
-    public Task<IReadOnlyList<Message<string, string>>> ReadExactlyAsync(string topic, Guid accountId, int count) =>
-        Kafka.ReadExactlyAsync(topic, accountId.ToString(), count);
 }
