@@ -139,10 +139,13 @@ public sealed class ReadModelTests(ReactorFixture service)
         }
 
         // Reactor as a process of its own, killed (SIGKILL: no shutdown code runs) while it works through the stream.
+        // Configured like the fixture's Reactor, Account's address included: it reads the topics from the start, and
+        // without the address every account notification other tests left there would cost its retries.
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__reactordb"] = database,
             ["ConnectionStrings__kafka"] = service.Kafka.BootstrapServers,
+            ["services__account__http__0"] = service.Account.BaseAddress!.ToString(),
             ["Aspire__Confluent__Kafka__Consumer__kafka__Config__GroupId"] = $"killed-{Guid.NewGuid():N}",
             ["Logging__LogLevel__Default"] = "Warning",
         };
