@@ -30,7 +30,7 @@ public sealed record OutboxMessage(
         yield return new(eventId, Topics.AccountNotifications, key, @event.Type,
             Json(new AccountNotification(eventId, after.Id, after.Version, at, @event.Type)), at, traceParent, traceState);
         yield return new(eventId, Topics.AccountDeltas, key, @event.Type,
-            Json(new AccountDelta(eventId, after.Id, after.Version, at, @event.Type, SnapshotDiff.Changes(beforeSnapshot, afterSnapshot))), at, traceParent, traceState);
+            Json(new AccountDelta(eventId, after.Id, after.Version, at, @event.Type, AccountFields.Changes(beforeSnapshot, afterSnapshot))), at, traceParent, traceState);
         yield return new(eventId, Topics.AccountState, key, @event.Type,
             Json(new AccountStateChanged(eventId, after.Id, after.Version, at, @event.Type, beforeSnapshot, afterSnapshot)), at, traceParent, traceState);
     }

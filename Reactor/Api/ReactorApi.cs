@@ -69,6 +69,16 @@ public static class ReactorApi
 
         app.MapGet("/styles", (StyleStats stats) => TypedResults.Ok(stats.Snapshot()));
 
+        app.MapGet("/styles/{accountId:guid}", async Task<Results<Ok<IReadOnlyList<AccountCopy>>, ProblemHttpResult>> (Guid accountId, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            await using var command = db.CreateCommand("SELECT style, version, state::text FROM account_copies WHERE account_id = $1 ORDER BY style");
+            command.Parameters.Add(new() { Value = accountId });
+            var copies = await ReadAllAsync(command, r => new AccountCopy(Enum.Parse<EventStyle>(r.GetString(0), ignoreCase: true), r.GetInt64(1), StyleHandlers.ReadFields(r.GetString(2))), ct);
+            return copies.Count > 0
+                ? TypedResults.Ok(copies)
+                : TypedResults.Problem($"No style has a copy of account {accountId}.", statusCode: 404, title: "No such account");
+        });
+
         app.MapGet("/dead-letters", async (DeadLetterStore store, CancellationToken ct, bool all = false) => TypedResults.Ok(await store.ListAsync(all, ct)));
 
         app.MapPost("/dead-letters/{id:long}/redrive", async Task<Results<Accepted, ProblemHttpResult>> (long id, DeadLetterStore store, CancellationToken ct) =>
@@ -111,6 +121,9 @@ public static class ReactorApi
         return rows;
     }
 }
+
+/// <summary>One style's copy of an account: the version it reflects and the account's fields by dotted path.</summary>
+public sealed record AccountCopy(EventStyle Style, long Version, IReadOnlyDictionary<string, string> Fields);
 
 public sealed record ReadModelInfo(string Name, int Generation, DateTimeOffset? RebuiltAt, long? RebuildEvents, double? RebuildEventsPerSecond);
 

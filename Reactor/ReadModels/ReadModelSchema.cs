@@ -91,6 +91,14 @@ public static class ReadModelSchema
             state jsonb NOT NULL,
             PRIMARY KEY (style, account_id));
 
+        -- Copies are the account's fields by dotted path (AccountFields), a null field absent; earlier copies held the
+        -- whole snapshot (notification, state) or kept nulls (delta).
+        UPDATE account_copies SET state = jsonb_strip_nulls((state - 'address' - 'version' - 'openedAt' - 'updatedAt') || jsonb_build_object(
+            'address.street', state -> 'address' ->> 'street', 'address.city', state -> 'address' ->> 'city',
+            'address.postalCode', state -> 'address' ->> 'postalCode', 'address.country', state -> 'address' ->> 'country'))
+        WHERE jsonb_typeof(state -> 'address') = 'object';
+        UPDATE account_copies SET state = jsonb_strip_nulls(state) WHERE state <> jsonb_strip_nulls(state);
+
         {string.Concat(All.Select(m => CreateTable(m, 1)))}
 
         DO $do$ BEGIN

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Reactor.Pipeline;
@@ -13,7 +12,8 @@ namespace EventDriven.Reactor.Styles;
 /// The same account changes consumed three ways, each into its own copy, so their costs can be compared:
 /// a notification says only what happened, so the details are fetched from Account's API (once per account version);
 /// a delta carries the changed fields, patched into the copy; a fat event carries the whole state, which replaces it.
-/// Every copy is version-gated: an older change never overwrites a newer one.
+/// Every copy is version-gated (an older change never overwrites a newer one) and kept as <see cref="AccountFields"/>,
+/// so the three can be compared field by field.
 /// </summary>
 public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactory http, StyleStats stats)
     : IConsumer<AccountNotificationReceived>, IConsumer<AccountDeltaReceived>, IConsumer<AccountStateReceived>
@@ -23,64 +23,81 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
     public async Task Consume(ConsumeContext<AccountNotificationReceived> context)
     {
         var notification = context.Message.Event;
-        var bytes = (long)context.Message.Bytes;
-        var calls = 0;
-        if (await HeldVersionAsync(EventStyle.Notification, notification.AccountId, context.CancellationToken) < notification.Version)
+        var fetched = (Calls: 0, Bytes: 0L);
+        if ((await LoadAsync(EventStyle.Notification, notification.AccountId, context.CancellationToken)).Version < notification.Version)
         {
-            using var response = await http.CreateClient(AccountApi).GetAsync(new Uri($"/accounts/{notification.AccountId}", UriKind.Relative), context.CancellationToken);
-            calls = 1;
-            if (response.StatusCode != HttpStatusCode.NotFound)
-            {
-                response.EnsureSuccessStatusCode();
-                var body = await response.Content.ReadAsByteArrayAsync(context.CancellationToken);
-                bytes += body.Length;
-                var account = JsonSerializer.Deserialize<AccountSnapshot>(body, ContractJson.Options)!;
-                await SaveAsync(EventStyle.Notification, account.AccountId, account.Version, JsonSerializer.Serialize(account, ContractJson.Options), context.CancellationToken);
-            }
+            fetched = await FetchAsync(EventStyle.Notification, notification.AccountId, context.CancellationToken);
         }
 
-        stats.Record(EventStyle.Notification, bytes, calls);
+        stats.Record(EventStyle.Notification, context.Message.Bytes + fetched.Bytes, fetched.Calls);
     }
 
     public async Task Consume(ConsumeContext<AccountDeltaReceived> context)
     {
         var delta = context.Message.Event;
         var copy = await LoadAsync(EventStyle.Delta, delta.AccountId, context.CancellationToken);
-        if (copy.Version < delta.Version)
+        var fetched = (Calls: 0, Bytes: 0L);
+        if (delta.Version == copy.Version + 1)
         {
-            // The copy is the account's fields by dotted path, as the deltas name them.
-            var fields = copy.State is null ? new JsonObject() : JsonNode.Parse(copy.State)!.AsObject();
             foreach (var change in delta.Changes)
             {
-                fields[change.Field] = change.New;
+                if (change.New is null)
+                {
+                    copy.Fields.Remove(change.Field);
+                }
+                else
+                {
+                    copy.Fields[change.Field] = change.New;
+                }
             }
 
-            await SaveAsync(EventStyle.Delta, delta.AccountId, delta.Version, fields.ToJsonString(), context.CancellationToken);
+            await SaveAsync(EventStyle.Delta, delta.AccountId, delta.Version, copy.Fields, context.CancellationToken);
+        }
+        else if (delta.Version > copy.Version)
+        {
+            // A gap: this copy missed a change (its delta dead-lettered, or no longer on the topic when this consumer
+            // started). Patching would leave that change out for good, so the account is fetched whole instead.
+            fetched = await FetchAsync(EventStyle.Delta, delta.AccountId, context.CancellationToken);
         }
 
-        stats.Record(EventStyle.Delta, context.Message.Bytes);
+        stats.Record(EventStyle.Delta, context.Message.Bytes + fetched.Bytes, fetched.Calls);
     }
 
     public async Task Consume(ConsumeContext<AccountStateReceived> context)
     {
         var changed = context.Message.Event;
-        await SaveAsync(EventStyle.State, changed.AccountId, changed.Version, JsonSerializer.Serialize(changed.After, ContractJson.Options), context.CancellationToken);
+        await SaveAsync(EventStyle.State, changed.AccountId, changed.Version, AccountFields.Of(changed.After), context.CancellationToken);
         stats.Record(EventStyle.State, context.Message.Bytes);
     }
 
-    private async Task<long> HeldVersionAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken) =>
-        (await LoadAsync(style, accountId, cancellationToken)).Version;
+    /// <summary>The account from Account's API into the style's copy: one call, and the response's bytes.</summary>
+    private async Task<(int Calls, long Bytes)> FetchAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
+    {
+        using var response = await http.CreateClient(AccountApi).GetAsync(new Uri($"/accounts/{accountId}", UriKind.Relative), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return (1, 0);
+        }
 
-    private async Task<(long Version, string? State)> LoadAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var account = JsonSerializer.Deserialize<AccountSnapshot>(body, ContractJson.Options)!;
+        await SaveAsync(style, accountId, account.Version, AccountFields.Of(account), cancellationToken);
+        return (1, body.Length);
+    }
+
+    private async Task<(long Version, SortedDictionary<string, string> Fields)> LoadAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT version, state::text FROM account_copies WHERE style = $1 AND account_id = $2");
         command.Parameters.Add(new() { Value = Name(style) });
         command.Parameters.Add(new() { Value = accountId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, null);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetInt64(0), ReadFields(reader.GetString(1)))
+            : (0, new SortedDictionary<string, string>(StringComparer.Ordinal));
     }
 
-    private async Task SaveAsync(EventStyle style, Guid accountId, long version, string state, CancellationToken cancellationToken)
+    private async Task SaveAsync(EventStyle style, Guid accountId, long version, SortedDictionary<string, string> fields, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO account_copies (style, account_id, version, state) VALUES ($1, $2, $3, $4::jsonb)
@@ -90,9 +107,12 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
         command.Parameters.Add(new() { Value = Name(style) });
         command.Parameters.Add(new() { Value = accountId });
         command.Parameters.Add(new() { Value = version });
-        command.Parameters.Add(new() { Value = state });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(fields) });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public static SortedDictionary<string, string> ReadFields(string json) =>
+        new(JsonSerializer.Deserialize<Dictionary<string, string>>(json)!, StringComparer.Ordinal);
 
     public static string Name(EventStyle style) => style.ToString().ToLowerInvariant();
 }

@@ -3,6 +3,7 @@ using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.Reactor.Alerts;
+using EventDriven.Reactor.Api;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Styles;
 using EventDriven.ServiceDefaults.Kafka;
@@ -62,26 +63,47 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
     [Fact]
     public async Task The_three_styles_reach_the_same_account_state_at_different_costs()
     {
-        var before = await StylesAsync();
+        var before = await StylesAsync(service.Client);
         var account = await service.OpenAccountAsync();
-        using (await service.SendAccountAsync(HttpMethod.Put, $"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" }))
-        {
-        }
+        await ChangeAccountAsync($"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
+        await ChangeAccountAsync($"/accounts/{account}/freeze", new { reason = "Lost card" });
+        await ChangeAccountAsync($"/accounts/{account}/unfreeze", new { reason = "Card found" });
 
-        var after = await Poll.UntilAsync(async () =>
-        {
-            var figures = await StylesAsync();
-            return figures.All(f => f.Changes - before.Single(b => b.Style == f.Style).Changes >= 2) ? figures : null;
-        }, Patience, "both changes in all three styles");
+        var copies = await CopiesAsync(service.Client, account, version: 4);
+        // Every style ends with the same fields: the address patched in by a delta, the freeze reason gone again.
+        Assert.All(copies, copy => Assert.Equal(copies[0].Fields, copy.Fields));
+        Assert.Equal(("Ada Lovelace", "London", "open"), (copies[0].Fields["ownerName"], copies[0].Fields["address.city"], copies[0].Fields["status"]));
+        Assert.DoesNotContain("freezeReason", copies[0].Fields.Keys);
 
-        var delta = Diff(before, after);
-        // Only notifications need calls to Account; each call moves the whole account again.
+        var delta = Diff(before, await StylesAsync(service.Client));
+        // Only notifications need calls to Account (at most one per change); each call moves the whole account again.
         Assert.Equal(0, delta[EventStyle.State].Calls);
         Assert.Equal(0, delta[EventStyle.Delta].Calls);
-        Assert.InRange(delta[EventStyle.Notification].Calls, 1, 2);
+        Assert.InRange(delta[EventStyle.Notification].Calls, 1, 4);
         Assert.True(delta[EventStyle.State].Bytes > delta[EventStyle.Delta].Bytes, "Fat events carry more than deltas.");
         var fetched = await service.Client.GetFromJsonAsync<AccountOverview>($"/overview/{account}", ContractJson.Options, Ct);
         Assert.Equal("London", fetched!.City);
+    }
+
+    [Fact]
+    public async Task A_delta_after_a_gap_is_not_patched_in_the_account_is_fetched_whole()
+    {
+        var account = await service.OpenAccountAsync();
+        await ChangeAccountAsync($"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
+        await CopiesAsync(service.Client, account, version: 2);
+
+        // A second Reactor whose delta consumer starts after versions 1 and 2 (as if the topic had lost them): the first
+        // delta it sees, version 3, names only the contact details, and patching it in would leave the address out.
+        var group = $"late-{Guid.NewGuid():N}";
+        service.Kafka.CommitEndOffsets(group, Topics.AccountDeltas);
+        await using var late = service.StartReactor(await service.Postgres.CreateDatabaseAsync($"reactor_{Guid.NewGuid():N}"),
+            new Dictionary<string, string> { ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = group });
+        await ChangeAccountAsync($"/accounts/{account}/contact", new { email = "ada@example.org", phone = "+442079460000" });
+
+        var copies = await CopiesAsync(late.Client, account, version: 3);
+        Assert.All(copies, copy => Assert.Equal(copies.Single(c => c.Style == EventStyle.State).Fields, copy.Fields));
+        Assert.Equal(("London", "+442079460000"), (copies[0].Fields["address.city"], copies[0].Fields["phone"]));
+        Assert.True(Assert.Single(await StylesAsync(late.Client), s => s.Style == EventStyle.Delta).Calls >= 1, "The delta consumer fetched the account.");
     }
 
     [Fact]
@@ -106,8 +128,22 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
         Assert.Contains(LedgerEventTypes.Opened, lines[^1], StringComparison.Ordinal);
     }
 
-    private async Task<IReadOnlyList<StyleFigures>> StylesAsync() =>
-        (await service.Client.GetFromJsonAsync<IReadOnlyList<StyleFigures>>("/styles", ContractJson.Options, Ct))!;
+    private async Task ChangeAccountAsync(string path, object body)
+    {
+        using var response = await service.SendAccountAsync(path.EndsWith("freeze", StringComparison.Ordinal) ? HttpMethod.Post : HttpMethod.Put, path, body);
+    }
+
+    private static async Task<IReadOnlyList<StyleFigures>> StylesAsync(HttpClient reactor) =>
+        (await reactor.GetFromJsonAsync<IReadOnlyList<StyleFigures>>("/styles", ContractJson.Options, Ct))!;
+
+    /// <summary>The three styles' copies of the account, once each reflects <paramref name="version"/>.</summary>
+    private static Task<IReadOnlyList<AccountCopy>> CopiesAsync(HttpClient reactor, Guid account, long version) =>
+        Poll.UntilAsync(async () =>
+        {
+            using var response = await reactor.GetAsync(new Uri($"/styles/{account}", UriKind.Relative), Ct);
+            var copies = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<IReadOnlyList<AccountCopy>>(ContractJson.Options, Ct) : null;
+            return copies is { Count: 3 } && copies.All(c => c.Version == version) ? copies : null;
+        }, Patience, $"all three copies of the account at version {version}");
 
     private static Dictionary<EventStyle, (long Calls, long Bytes)> Diff(IReadOnlyList<StyleFigures> before, IReadOnlyList<StyleFigures> after) =>
         after.ToDictionary(a => a.Style, a => (a.Calls - before.Single(b => b.Style == a.Style).Calls, a.Bytes - before.Single(b => b.Style == a.Style).Bytes));

@@ -131,6 +131,19 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
         return found;
     }
 
+    /// <summary>
+    /// Commits, for <paramref name="groupId"/>, the end of every partition of <paramref name="topic"/>: a consumer group
+    /// that starts later reads only what is produced from now on, as if the topic's history were gone.
+    /// </summary>
+    public void CommitEndOffsets(string groupId, string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = groupId, EnableAutoCommit = false }).Build();
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
+        consumer.Commit([.. partitions.Select(p =>
+            new TopicPartitionOffset(topic, p.PartitionId, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High))]);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)
