@@ -65,9 +65,9 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
     {
         var before = await StylesAsync(service.Client);
         var account = await service.OpenAccountAsync();
-        await ChangeAccountAsync($"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
-        await ChangeAccountAsync($"/accounts/{account}/freeze", new { reason = "Lost card" });
-        await ChangeAccountAsync($"/accounts/{account}/unfreeze", new { reason = "Card found" });
+        await service.ChangeAccountAsync(HttpMethod.Put, $"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
+        await service.ChangeAccountAsync(HttpMethod.Post, $"/accounts/{account}/freeze", new { reason = "Lost card" });
+        await service.ChangeAccountAsync(HttpMethod.Post, $"/accounts/{account}/unfreeze", new { reason = "Card found" });
 
         var copies = await CopiesAsync(service.Client, account, version: 4);
         // Every style ends with the same fields: the address patched in by a delta, the freeze reason gone again.
@@ -89,7 +89,7 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
     public async Task A_delta_after_a_gap_is_not_patched_in_the_account_is_fetched_whole()
     {
         var account = await service.OpenAccountAsync();
-        await ChangeAccountAsync($"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
+        await service.ChangeAccountAsync(HttpMethod.Put, $"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
         await CopiesAsync(service.Client, account, version: 2);
 
         // A second Reactor whose delta consumer starts after versions 1 and 2 (as if the topic had lost them): the first
@@ -98,7 +98,7 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
         service.Kafka.CommitEndOffsets(group, Topics.AccountDeltas);
         await using var late = service.StartReactor(await service.Postgres.CreateDatabaseAsync($"reactor_{Guid.NewGuid():N}"),
             new Dictionary<string, string> { ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = group });
-        await ChangeAccountAsync($"/accounts/{account}/contact", new { email = "ada@example.org", phone = "+442079460000" });
+        await service.ChangeAccountAsync(HttpMethod.Put, $"/accounts/{account}/contact", new { email = "ada@example.org", phone = "+442079460000" });
 
         var copies = await CopiesAsync(late.Client, account, version: 3);
         Assert.All(copies, copy => Assert.Equal(copies.Single(c => c.Style == EventStyle.State).Fields, copy.Fields));
@@ -126,11 +126,6 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
 
         Assert.Contains(account.ToString(), lines[^1], StringComparison.Ordinal);
         Assert.Contains(LedgerEventTypes.Opened, lines[^1], StringComparison.Ordinal);
-    }
-
-    private async Task ChangeAccountAsync(string path, object body)
-    {
-        using var response = await service.SendAccountAsync(path.EndsWith("freeze", StringComparison.Ordinal) ? HttpMethod.Post : HttpMethod.Put, path, body);
     }
 
     private static async Task<IReadOnlyList<StyleFigures>> StylesAsync(HttpClient reactor) =>

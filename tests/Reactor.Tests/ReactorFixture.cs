@@ -105,6 +105,9 @@ public sealed class ReactorFixture : IAsyncLifetime
     /// <summary>Opens an account through Account's API; its events reach Reactor through the outbox, CDC and Kafka.</summary>
     public Task<Guid> OpenAccountAsync() => Account.OpenAccountAsync("EUR", TestContext.Current.CancellationToken, "Ada Lovelace");
 
-    public Task<HttpResponseMessage> SendAccountAsync(HttpMethod method, string path, object body) =>
-        Account.SendCommandAsync(method, path, body, TestContext.Current.CancellationToken);
+    /// <summary>Sends a command to Account's API and insists it succeeded.</summary>
+    public async Task ChangeAccountAsync(HttpMethod method, string path, object body)
+    {
+        using var response = await Account.SendCommandAsync(method, path, body, TestContext.Current.CancellationToken);
+    }
 }
