@@ -92,10 +92,10 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
         await service.ChangeAccountAsync(HttpMethod.Put, $"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
         await CopiesAsync(service.Client, account, version: 2);
 
-        // A second Reactor whose delta consumer starts after versions 1 and 2 (as if the topic had lost them): the first
-        // delta it sees, version 3, names only the contact details, and patching it in would leave the address out.
+        // A second Reactor that starts reading after versions 1 and 2 (as if the topics had lost them): the first delta
+        // it sees, version 3, names only the contact details, and patching it in would leave the address out.
         var group = $"late-{Guid.NewGuid():N}";
-        service.Kafka.CommitEndOffsets(group, Topics.AccountDeltas);
+        service.Kafka.CommitEndOffsets(group, [Topics.AccountNotifications, Topics.AccountDeltas, Topics.AccountState, Topics.TransactionEvents]);
         await using var late = service.StartReactor(await service.Postgres.CreateDatabaseAsync($"reactor_{Guid.NewGuid():N}"),
             new Dictionary<string, string> { ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = group });
         await service.ChangeAccountAsync(HttpMethod.Put, $"/accounts/{account}/contact", new { email = "ada@example.org", phone = "+442079460000" });

@@ -132,16 +132,15 @@ public sealed class LocalKafkaBroker : IAsyncLifetime
     }
 
     /// <summary>
-    /// Commits, for <paramref name="groupId"/>, the end of every partition of <paramref name="topic"/>: a consumer group
-    /// that starts later reads only what is produced from now on, as if the topic's history were gone.
+    /// Commits, for <paramref name="groupId"/>, the end of every partition of the <paramref name="topics"/>: a consumer
+    /// group that starts later reads only what is produced from now on, as if the topics' history were gone.
     /// </summary>
-    public void CommitEndOffsets(string groupId, string topic)
+    public void CommitEndOffsets(string groupId, IEnumerable<string> topics)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = groupId, EnableAutoCommit = false }).Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
-        consumer.Commit([.. partitions.Select(p =>
-            new TopicPartitionOffset(topic, p.PartitionId, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High))]);
+        consumer.Commit([.. topics.SelectMany(topic => admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Select(p =>
+            new TopicPartitionOffset(topic, p.PartitionId, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High)))]);
     }
 
     public async ValueTask DisposeAsync()
