@@ -55,6 +55,8 @@ public static class ReadModelSchema
         _ => throw new ArgumentOutOfRangeException(nameof(model)),
     };
 
+    private const string CopiesComment = "Copies of each account, one per event style: state holds its fields by dotted path.";
+
     public static readonly string Script = $"""
         CREATE TABLE IF NOT EXISTS read_models (
             name text PRIMARY KEY,
@@ -91,13 +93,18 @@ public static class ReadModelSchema
             state jsonb NOT NULL,
             PRIMARY KEY (style, account_id));
 
-        -- Copies are the account's fields by dotted path (AccountFields), a null field absent; earlier copies held the
-        -- whole snapshot (notification, state) or kept nulls (delta).
-        UPDATE account_copies SET state = jsonb_strip_nulls((state - 'address' - 'version' - 'openedAt' - 'updatedAt') || jsonb_build_object(
-            'address.street', state -> 'address' ->> 'street', 'address.city', state -> 'address' ->> 'city',
-            'address.postalCode', state -> 'address' ->> 'postalCode', 'address.country', state -> 'address' ->> 'country'))
-        WHERE jsonb_typeof(state -> 'address') = 'object';
-        UPDATE account_copies SET state = jsonb_strip_nulls(state) WHERE state <> jsonb_strip_nulls(state);
+        -- A copy is the account's fields by dotted path (AccountFields), a null field absent. Copies written before that
+        -- held the whole snapshot (notification, state) or kept nulls (delta): converted once, marked by the comment.
+        DO $do$ BEGIN
+            IF obj_description('account_copies'::regclass, 'pg_class') IS DISTINCT FROM '{CopiesComment}' THEN
+                UPDATE account_copies SET state = (state - 'address' - 'version' - 'openedAt' - 'updatedAt') || jsonb_build_object(
+                    'address.street', state -> 'address' ->> 'street', 'address.city', state -> 'address' ->> 'city',
+                    'address.postalCode', state -> 'address' ->> 'postalCode', 'address.country', state -> 'address' ->> 'country')
+                WHERE jsonb_typeof(state -> 'address') = 'object';
+                UPDATE account_copies SET state = jsonb_strip_nulls(state) WHERE state <> jsonb_strip_nulls(state);
+                COMMENT ON TABLE account_copies IS '{CopiesComment}';
+            END IF;
+        END $do$;
 
         {string.Concat(All.Select(m => CreateTable(m, 1)))}
 
