@@ -42,9 +42,7 @@ public sealed class RelayTests(AccountServiceFixture infrastructure)
             var first = Cdc(dataSource, database, hanging, options).RelayAsync(crash.Token);
             // Streaming, not merely active: a slot being created is active too, and rows written then would come both
             // from the new relay's catch-up from the table and from the WAL.
-            await Poll(async () => await ScalarAsync<bool?>(dataSource,
-                "SELECT s.active FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1", slot) == true,
-                "the slot to stream");
+            await SlotStreamingAsync(dataSource, slot);
             accounts = await OpenAccountsAsync(dataSource, 2);
             await probe.FirstAcknowledged.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
             await crash.CancelAsync();
@@ -88,11 +86,14 @@ public sealed class RelayTests(AccountServiceFixture infrastructure)
     public async Task Of_two_relays_only_one_relays_and_the_other_takes_over_when_it_stops()
     {
         var (database, dataSource) = await NewDatabaseAsync();
-        var options = Options.Create(new RelayOptions { SlotName = $"test_{Guid.NewGuid():N}", RetryDelay = TimeSpan.FromMilliseconds(200) });
+        var slot = $"test_{Guid.NewGuid():N}";
+        var options = Options.Create(new RelayOptions { SlotName = slot, RetryDelay = TimeSpan.FromMilliseconds(200) });
         using var producer = NewProducer();
         var (first, second) = (Cdc(dataSource, database, producer, options), Cdc(dataSource, database, producer, options));
         await first.StartAsync(Ct);
         await second.StartAsync(Ct);
+        // A row written while the leader creates the slot is sent twice on purpose (see above); the takeovers reuse it.
+        await SlotStreamingAsync(dataSource, slot);
 
         // Both run; one leads. Stopping each in turn (restarting the first) removes the leader once, whichever it was.
         await AssertRelayedOnceAsync(dataSource);
@@ -116,6 +117,11 @@ public sealed class RelayTests(AccountServiceFixture infrastructure)
         Assert.Equal(3L, await ScalarAsync<long?>(dataSource, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('accounts', 'outbox', 'idempotency_keys')"));
         Assert.Equal(1L, await ScalarAsync<long?>(dataSource, "SELECT count(*) FROM pg_publication WHERE pubname = $1", Schema.Publication));
     }
+
+    private static Task SlotStreamingAsync(NpgsqlDataSource dataSource, string slot) =>
+        Poll(async () => await ScalarAsync<bool?>(dataSource,
+            "SELECT s.active FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1", slot) == true,
+            "the slot to stream");
 
     /// <summary>A new account's opening reaches the notifications topic exactly once: one relay is at work.</summary>
     private async Task AssertRelayedOnceAsync(NpgsqlDataSource dataSource)
