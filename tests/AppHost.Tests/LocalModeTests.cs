@@ -105,6 +105,16 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         }
 
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("kafka", cancellation).WaitAsync(TimeSpan.FromSeconds(60), cancellation);
+        // The services' own Kafka health checks reconnect with the client's back-off; they recover too.
+        foreach (var service in new[] { "account", "transactions", "reactor", "web" })
+        {
+            using var http = fixture.App.CreateHttpClient(service);
+            await Poll.UntilAsync(async () =>
+            {
+                using var health = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellation);
+                return health.IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), $"{service} to be healthy again");
+        }
     }
 
     [Theory]
