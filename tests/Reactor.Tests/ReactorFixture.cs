@@ -71,6 +71,18 @@ public sealed class ReactorFixture : IAsyncLifetime
             ["services:account:http:0"] = _account!.Address.ToString(),
         }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
+    /// <summary>
+    /// A Reactor of its own (database, consumer group) that reads only what is published after this call, as if the
+    /// topics had lost their history; its figures are then its own.
+    /// </summary>
+    public async Task<ServiceHost<Program>> StartReactorFromNowAsync()
+    {
+        var group = $"from-now-{Guid.NewGuid():N}";
+        Kafka.CommitEndOffsets(group, [Topics.AccountNotifications, Topics.AccountDeltas, Topics.AccountState, Topics.TransactionEvents]);
+        return StartReactor(await Postgres.CreateDatabaseAsync($"reactor_{Guid.NewGuid():N}"),
+            new Dictionary<string, string> { ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = group });
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Reactor is not null)

@@ -88,7 +88,8 @@ public sealed class ReadModelTests(ReactorFixture service)
     public async Task A_rebuilt_read_model_equals_the_incrementally_built_one()
     {
         var accounts = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
-        var ledgers = accounts.ToDictionary(a => a, a => Ledger(a, "EUR", 10m, 5m, -3m, 1m));
+        var currency = UniqueCurrency();
+        var ledgers = accounts.ToDictionary(a => a, a => Ledger(a, currency, 10m, 5m, -3m, 1m));
         foreach (var (account, events) in ledgers)
         {
             foreach (var @event in events.Take(4))
@@ -102,7 +103,7 @@ public sealed class ReadModelTests(ReactorFixture service)
             await WaitForOverviewAsync(account, o => o.LedgerVersion == 4);
         }
 
-        var before = await ReadAllAsync();
+        var before = await ReadAllAsync(accounts, currency);
         foreach (var model in new[] { "account_overview", "transaction_history", "daily_totals" })
         {
             using var start = await service.Client.PostAsync($"/read-models/{model}/rebuild", null, Ct);
@@ -113,7 +114,7 @@ public sealed class ReadModelTests(ReactorFixture service)
             Assert.True(done.Events > 0);
         }
 
-        var after = await ReadAllAsync();
+        var after = await ReadAllAsync(accounts, currency);
         Assert.Equal(before.Overview, after.Overview);
         Assert.Equal(before.History, after.History);
         Assert.Equal(before.Totals, after.Totals);
@@ -225,16 +226,23 @@ public sealed class ReadModelTests(ReactorFixture service)
         return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<AccountOverview>(ContractJson.Options, Ct) : null;
     }
 
-    private async Task<(List<AccountOverview> Overview, List<HistoryLine> History, List<DailyTotal> Totals)> ReadAllAsync()
+    /// <summary>
+    /// The rows these accounts and this currency own in each read model. Not the whole tables: the fixture's Reactor may
+    /// still be applying what earlier tests left on the topics, and the rebuild reads that too.
+    /// </summary>
+    private async Task<(List<AccountOverview> Overview, List<HistoryLine> History, List<DailyTotal> Totals)> ReadAllAsync(IReadOnlyList<Guid> accounts, string currency)
     {
-        var overview = (await service.Client.GetFromJsonAsync<IReadOnlyList<AccountOverview>>("/overview?pageSize=500", ContractJson.Options, Ct))!.OrderBy(o => o.AccountId).ToList();
+        var overview = new List<AccountOverview>();
         var history = new List<HistoryLine>();
-        foreach (var o in overview)
+        foreach (var account in accounts.Order())
         {
-            history.AddRange((await service.Client.GetFromJsonAsync<IReadOnlyList<HistoryLine>>($"/overview/{o.AccountId}/history?count=500", ContractJson.Options, Ct))!);
+            overview.Add((await OverviewAsync(service.Client, account))!);
+            history.AddRange((await service.Client.GetFromJsonAsync<IReadOnlyList<HistoryLine>>($"/overview/{account}/history?count=500", ContractJson.Options, Ct))!);
         }
 
-        var totals = (await service.Client.GetFromJsonAsync<IReadOnlyList<DailyTotal>>("/totals", ContractJson.Options, Ct))!.OrderBy(t => (t.Day, t.Currency)).ToList();
+        var totals = (await service.Client.GetFromJsonAsync<IReadOnlyList<DailyTotal>>("/totals", ContractJson.Options, Ct))!
+            .Where(t => t.Currency == currency).OrderBy(t => t.Day).ToList();
+        Assert.NotEmpty(totals);
         return (overview, history, totals);
     }
 }
