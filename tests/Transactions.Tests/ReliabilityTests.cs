@@ -69,7 +69,7 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         Guid tx;
         await using (var unpublished = service.StartTransactions(database, settings, kurrentDB))
         {
-            // Each account is on its own partition, so knowing one says nothing about the other.
+            // The two may sit on different partitions of accounts.state: knowing one says nothing about the other.
             await TransactionsFixture.WaitUntilKnownAsync(source, unpublished.Client);
             await TransactionsFixture.WaitUntilKnownAsync(target, unpublished.Client);
             await PostAsync(unpublished.Client, source, "deposits", 100m);
