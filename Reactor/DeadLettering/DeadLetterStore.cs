@@ -17,7 +17,13 @@ public sealed partial class DeadLetterStore(NpgsqlDataSource dataSource, IProduc
     {
         LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, error);
         await DeadLetters.SendAsync(producer, Topics.DeadLetter(result.Topic), result, error, cancellationToken);
-        var headers = (result.Message.Headers ?? []).ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()));
+        // Kafka allows a key more than once; as with Headers.GetLastBytes, the last one stands.
+        var headers = new Dictionary<string, string>();
+        foreach (var header in result.Message.Headers ?? [])
+        {
+            headers[header.Key] = Encoding.UTF8.GetString(header.GetValueBytes());
+        }
+
         await using var command = dataSource.CreateCommand("""
             INSERT INTO dead_letters (source_topic, source_partition, source_offset, message_key, value, headers, error)
             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING
@@ -78,6 +84,8 @@ public sealed partial class DeadLetterStore(NpgsqlDataSource dataSource, IProduc
                 headers.Add(key, Encoding.UTF8.GetBytes(value));
             }
 
+            // One origin: a message re-driven again names the latest dead letter it came from.
+            headers.Remove("redriven_from");
             headers.Add("redriven_from", Encoding.UTF8.GetBytes(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             message = new Message<string, byte[]>
             {
