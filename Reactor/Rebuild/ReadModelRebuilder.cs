@@ -15,7 +15,12 @@ namespace EventDriven.Reactor.Rebuild;
 /// table, and the read model's view is swapped to it in one transaction. Queries read the old table until the swap.
 /// </summary>
 public sealed partial class ReadModelRebuilder(
-    NpgsqlDataSource dataSource, ReadModelGenerations generations, ProjectionGate gate, IConfiguration configuration, ILogger<ReadModelRebuilder> logger)
+    NpgsqlDataSource dataSource,
+    IConsumer<string, byte[]> live,
+    ReadModelGenerations generations,
+    ProjectionGate gate,
+    IConfiguration configuration,
+    ILogger<ReadModelRebuilder> logger)
 {
     private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
@@ -82,7 +87,8 @@ public sealed partial class ReadModelRebuilder(
         {
             // The live consumer is between messages: read up to what it has committed (or further, where it lags:
             // those events go into the new inbox, so it skips them after the swap).
-            var committed = CommittedByLiveConsumer(partitions);
+            // Asked of the live consumer itself, so that it is its group's, whatever group is configured.
+            var committed = live.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
             ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, cancellationToken);
             var generation = generations.Live(model) + 1;
             await SwapAsync(model, generation, fold, watch.Elapsed, cancellationToken);
@@ -126,18 +132,6 @@ public sealed partial class ReadModelRebuilder(
                 lastProgress.Restart();
             }
         }
-    }
-
-    private Dictionary<TopicPartition, long> CommittedByLiveConsumer(List<TopicPartition> partitions)
-    {
-        // A consumer in the live group that never subscribes: it only asks the group coordinator for committed offsets.
-        using var probe = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = configuration.GetConnectionString("kafka"),
-            GroupId = ReactorConsumer.GroupId,
-            EnableAutoCommit = false,
-        }).Build();
-        return probe.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
     }
 
     private async Task SwapAsync(ReadModel model, int generation, Fold fold, TimeSpan elapsed, CancellationToken cancellationToken)
