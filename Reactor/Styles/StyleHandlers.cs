@@ -89,7 +89,7 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
     private async Task<(long Version, SortedDictionary<string, string> Fields)> LoadAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT version, state::text FROM account_copies WHERE style = $1 AND account_id = $2");
-        command.Parameters.Add(new() { Value = Name(style) });
+        command.Parameters.Add(new() { Value = style.Name() });
         command.Parameters.Add(new() { Value = accountId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
@@ -104,7 +104,7 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
             ON CONFLICT (style, account_id) DO UPDATE SET version = excluded.version, state = excluded.state
             WHERE account_copies.version < excluded.version
             """);
-        command.Parameters.Add(new() { Value = Name(style) });
+        command.Parameters.Add(new() { Value = style.Name() });
         command.Parameters.Add(new() { Value = accountId });
         command.Parameters.Add(new() { Value = version });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(fields) });
@@ -113,6 +113,4 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
 
     public static SortedDictionary<string, string> ReadFields(string json) =>
         new(JsonSerializer.Deserialize<Dictionary<string, string>>(json)!, StringComparer.Ordinal);
-
-    public static string Name(EventStyle style) => style.ToString().ToLowerInvariant();
 }

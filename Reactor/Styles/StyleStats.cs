@@ -10,6 +10,14 @@ public enum EventStyle
     State,
 }
 
+public static class EventStyles
+{
+    private static readonly string[] Names = [.. Enum.GetValues<EventStyle>().Select(style => style.ToString().ToLowerInvariant())];
+
+    /// <summary>The style's name in storage and in metric tags: <c>notification</c>, <c>delta</c>, <c>state</c>.</summary>
+    public static string Name(this EventStyle style) => Names[(int)style];
+}
+
 public sealed record StyleFigures(EventStyle Style, long Changes, long Calls, long Bytes, double CallsPerChange, double BytesPerChange);
 
 /// <summary>Counts per style since the process started; also exported as metrics (<c>reactor.styles.*</c>, tagged by style).</summary>
@@ -32,7 +40,7 @@ public sealed class StyleStats
 
     public void Record(EventStyle style, long bytes, int calls = 0)
     {
-        var tag = new KeyValuePair<string, object?>("style", style.ToString().ToLowerInvariant());
+        var tag = new KeyValuePair<string, object?>("style", style.Name());
         Interlocked.Increment(ref _changes[(int)style]);
         Interlocked.Add(ref _calls[(int)style], calls);
         Interlocked.Add(ref _bytes[(int)style], bytes);
