@@ -11,4 +11,9 @@ public static class ContractJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    /// <summary>A message body read as <typeparamref name="T"/>; a missing body or a JSON null is unreadable too.</summary>
+    public static T Read<T>(byte[]? body) =>
+        JsonSerializer.Deserialize<T>(body ?? throw new JsonException("The message has no body."), Options)
+        ?? throw new JsonException("The message has no body.");
 }

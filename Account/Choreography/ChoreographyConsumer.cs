@@ -56,21 +56,18 @@ public sealed partial class ChoreographyConsumer(
         switch (type)
         {
             case ReactorEventTypes.AlertRaised:
-                var alert = Read<AlertRaised>(result);
+                var alert = ContractJson.Read<AlertRaised>(result.Message.Value);
                 return (alert.EventId, alert.AccountId, account => AccountDecisions.Freeze(account, $"Alert {alert.Rule}: {alert.Reason}"));
             case LedgerEventTypes.ClosureSettled:
-                var settled = Read<ClosureSettled>(result);
+                var settled = ContractJson.Read<ClosureSettled>(result.Message.Value);
                 return (settled.EventId, settled.AccountId, AccountDecisions.Close);
             case LedgerEventTypes.ClosureRefused:
-                var refused = Read<ClosureRefused>(result);
+                var refused = ContractJson.Read<ClosureRefused>(result.Message.Value);
                 return (refused.EventId, refused.AccountId, account => AccountDecisions.RejectClosure(account, refused.Reason));
             default:
                 return null;
         }
     }
-
-    private static T Read<T>(ConsumeResult<string, byte[]> result) =>
-        JsonSerializer.Deserialize<T>(result.Message.Value, ContractJson.Options) ?? throw new JsonException("The message has no body.");
 
     [LoggerMessage(LogLevel.Information, "{Type} {EventId} for account {AccountId} changed nothing: {Outcome}")]
     private static partial void LogNotApplied(ILogger logger, string type, Guid eventId, Guid accountId, string outcome);

@@ -59,16 +59,13 @@ public sealed partial class ReactorConsumer(
         var bytes = result.Message.Value ?? throw new JsonException("The message has no body.");
         return result.Topic switch
         {
-            Topics.AccountState => new AccountStateReceived(Deserialize<AccountStateChanged>(bytes), bytes.Length),
-            Topics.AccountDeltas => new AccountDeltaReceived(Deserialize<AccountDelta>(bytes), bytes.Length),
-            Topics.AccountNotifications => new AccountNotificationReceived(Deserialize<AccountNotification>(bytes), bytes.Length),
+            Topics.AccountState => new AccountStateReceived(ContractJson.Read<AccountStateChanged>(bytes), bytes.Length),
+            Topics.AccountDeltas => new AccountDeltaReceived(ContractJson.Read<AccountDelta>(bytes), bytes.Length),
+            Topics.AccountNotifications => new AccountNotificationReceived(ContractJson.Read<AccountNotification>(bytes), bytes.Length),
             Topics.TransactionEvents => new LedgerEventReceived(LedgerEventTypes.Deserialize(CloudEventHeaders.Read(result.Message.Headers, "ce_type"), bytes)),
             var topic => throw new NotSupportedException($"Reactor does not read {topic}."),
         };
     }
-
-    private static T Deserialize<T>(byte[] bytes) =>
-        JsonSerializer.Deserialize<T>(bytes, ContractJson.Options) ?? throw new JsonException("The message has no body.");
 
     [LoggerMessage(LogLevel.Warning, "Giving up on {Topic} {Partition}:{Offset} after retries; sent to the dead-letter topic")]
     private static partial void LogGaveUp(ILogger logger, string topic, int partition, long offset, Exception exception);

@@ -148,8 +148,7 @@ public sealed partial class AccountStateConsumer(
     {
         try
         {
-            return JsonSerializer.Deserialize<AccountStateChanged>(result.Message.Value ?? throw new JsonException("The message has no body."), ContractJson.Options)?.After
-                ?? throw new JsonException("The message has no account state.");
+            return ContractJson.Read<AccountStateChanged>(result.Message.Value).After ?? throw new JsonException("The message has no account state.");
         }
         catch (JsonException exception)
         {

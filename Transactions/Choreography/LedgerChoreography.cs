@@ -43,15 +43,15 @@ public sealed partial class LedgerChoreography(
             switch (type)
             {
                 case LedgerEventTypes.TransferDebited:
-                    await CreditOrRefundAsync(Read<TransferDebited>(result), cancellationToken);
+                    await CreditOrRefundAsync(ContractJson.Read<TransferDebited>(result.Message.Value), cancellationToken);
                     break;
                 case LedgerEventTypes.TransferCredited:
-                    var credited = Read<TransferCredited>(result);
+                    var credited = ContractJson.Read<TransferCredited>(result.Message.Value);
                     Report(credited.TransactionId, await handler.ExecuteAsync(
                         new CompleteTransfer(credited.FromAccountId, credited.TransactionId, credited.Amount, credited.Currency, credited.AccountId), cancellationToken));
                     break;
                 case AccountEventTypes.ClosureRequested:
-                    var requested = Read<AccountStateChanged>(result);
+                    var requested = ContractJson.Read<AccountStateChanged>(result.Message.Value);
                     Report(requested.EventId, await handler.ExecuteAsync(new SettleClosure(requested.AccountId, requested.EventId), cancellationToken));
                     break;
             }
@@ -108,10 +108,6 @@ public sealed partial class LedgerChoreography(
                 break;
         }
     }
-
-    private static T Read<T>(ConsumeResult<string, byte[]> result) =>
-        JsonSerializer.Deserialize<T>(result.Message.Value ?? throw new JsonException("The message has no body."), ContractJson.Options)
-        ?? throw new JsonException("The message has no body.");
 
     [LoggerMessage(LogLevel.Information, "Transfer {TransactionId} is refunded: {Reason}")]
     private static partial void LogRefunding(ILogger logger, Guid transactionId, string reason);
