@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Confluent.Kafka;
 using EventDriven.Accounts.Choreography;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
@@ -18,22 +17,9 @@ public static class AccountServices
         // The data source hides the password from its connection string; replication and leadership need it whole.
         builder.Services.AddSingleton(new AccountDatabase(builder.Configuration.GetConnectionString(AccountDatabase.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{AccountDatabase.ConnectionName} is required.")));
-        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
-        {
-            // Retries never duplicate or reorder a partition's messages; acks from all in-sync replicas.
-            settings.Config.EnableIdempotence = true;
-            settings.Config.Acks = Acks.All;
-            settings.Config.LingerMs ??= 1;
-        });
+        builder.AddServiceKafkaProducer("kafka");
 
-        builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
-        {
-            settings.Config.GroupId = ChoreographyConsumer.GroupId;
-            settings.Config.EnableAutoCommit = false;
-            // A member that vanished (a crash, or a restart that did not leave the group) holds its partitions this long.
-            settings.Config.SessionTimeoutMs ??= 10_000;
-            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
-        });
+        builder.AddServiceKafkaConsumer("kafka", ChoreographyConsumer.GroupId);
 
         builder.Services.AddProblemDetails();
         // The API speaks the wire's JSON: enums as camelCase strings, as on the topics.

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Confluent.Kafka;
 using EventDriven.Reactor.Alerts;
 using EventDriven.Reactor.DeadLettering;
 using EventDriven.Reactor.Pipeline;
@@ -22,20 +21,8 @@ public static class ReactorServices
     public static WebApplicationBuilder AddReactorServices(this WebApplicationBuilder builder)
     {
         builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: PostgresTracing.OnlyWithinTraces);
-        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
-        {
-            settings.Config.EnableIdempotence = true;
-            settings.Config.Acks = Acks.All;
-            settings.Config.LingerMs ??= 1;
-        });
-        builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
-        {
-            settings.Config.GroupId ??= ReactorConsumer.GroupId;
-            settings.Config.EnableAutoCommit = false;
-            // A member that vanished (a crash, or a restart that did not leave the group) holds its partitions this long.
-            settings.Config.SessionTimeoutMs ??= 10_000;
-            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
-        });
+        builder.AddServiceKafkaProducer("kafka");
+        builder.AddServiceKafkaConsumer("kafka", ReactorConsumer.GroupId);
         builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"));
 
         builder.Services.AddMediator(mediator =>

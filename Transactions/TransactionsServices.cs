@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Confluent.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
 using EventDriven.Transactions.AccountCopy;
 using EventDriven.Transactions.Choreography;
@@ -23,21 +22,8 @@ public static class TransactionsServices
         // The data source hides the password from its connection string; leadership needs it whole.
         builder.Services.AddSingleton(new TransactionsDatabase(builder.Configuration.GetConnectionString(TransactionsDatabase.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{TransactionsDatabase.ConnectionName} is required.")));
-        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
-        {
-            // Retries never duplicate or reorder a partition's messages; acks from all in-sync replicas.
-            settings.Config.EnableIdempotence = true;
-            settings.Config.Acks = Acks.All;
-            settings.Config.LingerMs ??= 1;
-        });
-        builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
-        {
-            settings.Config.GroupId ??= LedgerChoreography.GroupId;
-            settings.Config.EnableAutoCommit = false;
-            // A member that vanished (a crash, or a restart that did not leave the group) holds its partitions this long.
-            settings.Config.SessionTimeoutMs ??= 10_000;
-            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
-        });
+        builder.AddServiceKafkaProducer("kafka");
+        builder.AddServiceKafkaConsumer("kafka", LedgerChoreography.GroupId);
         builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateConsumer.ServiceKey, "kafka", settings =>
         {
             // Partitions are assigned and offsets kept in PostgreSQL; the group id is only librdkafka's requirement.

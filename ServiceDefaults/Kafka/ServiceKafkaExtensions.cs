@@ -1,0 +1,31 @@
+using Confluent.Kafka;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>The Kafka clients every service here registers, with the settings their guarantees rest on.</summary>
+public static class ServiceKafkaExtensions
+{
+    /// <summary>The service's producer: retries never duplicate or reorder a partition's messages; acks from all in-sync replicas.</summary>
+    public static void AddServiceKafkaProducer(this IHostApplicationBuilder builder, string connectionName) =>
+        builder.AddKafkaProducer<string, byte[]>(connectionName, settings =>
+        {
+            settings.Config.EnableIdempotence = true;
+            settings.Config.Acks = Acks.All;
+            settings.Config.LingerMs ??= 1;
+        });
+
+    /// <summary>
+    /// The consumer of a <see cref="EventDriven.ServiceDefaults.Kafka.KafkaConsumerService"/>: a member of
+    /// <paramref name="groupId"/> (unless configured otherwise) whose offsets the service commits after handling, and
+    /// that starts at the beginning of partitions its group has no offset for.
+    /// </summary>
+    public static void AddServiceKafkaConsumer(this IHostApplicationBuilder builder, string connectionName, string groupId) =>
+        builder.AddKafkaConsumer<string, byte[]>(connectionName, settings =>
+        {
+            settings.Config.GroupId ??= groupId;
+            settings.Config.EnableAutoCommit = false;
+            // A member that vanished (a crash, or a restart that did not leave the group) holds its partitions this long.
+            settings.Config.SessionTimeoutMs ??= 10_000;
+            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        });
+}
