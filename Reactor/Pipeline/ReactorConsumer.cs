@@ -15,7 +15,7 @@ namespace EventDriven.Reactor.Pipeline;
 /// fails after the retries, goes to the dead-letter topic (and Reactor's list of dead letters) and the consumer moves
 /// on, so one bad message never stalls a partition. The offset is committed after the handlers' transactions.
 /// </summary>
-public sealed partial class ReactorConsumer(
+public sealed class ReactorConsumer(
     IConsumer<string, byte[]> consumer,
     IMediator mediator,
     DeadLetterStore deadLetters,
@@ -48,8 +48,7 @@ public sealed partial class ReactorConsumer(
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The handlers' retries are spent: park the message, keep going.
-            LogGaveUp(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
+            // The handlers' retries are spent: park the message (which logs it), keep going.
             await deadLetters.SendAsync(result, exception, cancellationToken);
         }
     }
@@ -66,9 +65,6 @@ public sealed partial class ReactorConsumer(
             var topic => throw new NotSupportedException($"Reactor does not read {topic}."),
         };
     }
-
-    [LoggerMessage(LogLevel.Warning, "Giving up on {Topic} {Partition}:{Offset} after retries; sent to the dead-letter topic")]
-    private static partial void LogGaveUp(ILogger logger, string topic, int partition, long offset, Exception exception);
 }
 
 /// <summary>Held by the live consumer around each message and its commit; a rebuild holds it to catch up and swap.</summary>
