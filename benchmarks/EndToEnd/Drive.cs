@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace EventDriven.Benchmarks.EndToEnd;
+
+/// <summary>The two ways of loading the system: closed loop (each worker waits for its command to show) and open loop (arrivals at a rate).</summary>
+public static class Drive
+{
+    /// <summary>
+    /// <paramref name="workers"/> users, each sending the next command of the mix as soon as the last one is visible in
+    /// Reactor: the rate they reach is sustained by construction, since nothing queues behind them.
+    /// </summary>
+    public static async Task<IReadOnlyList<Sample>> ClosedLoopAsync(Workload workload, int workers, TimeSpan warmUp, TimeSpan duration)
+    {
+        var samples = new ConcurrentBag<Sample>();
+        var measuring = false;
+        using var stop = new CancellationTokenSource();
+        var tasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (await workload.RunAsync(workload.Next()) is { } sample && Volatile.Read(ref measuring))
+                {
+                    samples.Add(sample);
+                }
+            }
+        })).ToArray();
+        await Task.Delay(warmUp);
+        Volatile.Write(ref measuring, true);
+        await Task.Delay(duration);
+        Volatile.Write(ref measuring, false);
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+        return [.. samples];
+    }
+
+    /// <summary>
+    /// Commands arriving at <paramref name="rate"/> per second (Poisson arrivals, seeded), each on an account with no
+    /// command in flight; the returned count says how many found no such account (none should).
+    /// </summary>
+    public static async Task<(IReadOnlyList<Sample> Samples, int NoAccount)> OpenLoopAsync(
+        Workload workload, double rate, TimeSpan duration, Func<Operation, bool>? only = null)
+    {
+        var random = new Random(42);
+        var inFlight = new List<Task<Sample?>>();
+        var clock = Stopwatch.StartNew();
+        var next = 0.0;
+        while (next < duration.TotalSeconds)
+        {
+            var wait = next - clock.Elapsed.TotalSeconds;
+            if (wait > 0.002)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(wait));
+            }
+            else if (wait > 0)
+            {
+                Thread.SpinWait(100);
+                continue;
+            }
+
+            var operation = workload.Next();
+            while (only is not null && !only(operation))
+            {
+                operation = workload.Next();
+            }
+
+            inFlight.Add(Task.Run(() => workload.RunAsync(operation)));
+            next += -Math.Log(1 - random.NextDouble()) / rate;
+        }
+
+        var results = await Task.WhenAll(inFlight);
+        return ([.. results.OfType<Sample>()], results.Count(r => r is null));
+    }
+}
