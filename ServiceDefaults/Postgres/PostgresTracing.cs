@@ -10,6 +10,21 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class PostgresTracing
 {
+    /// <summary>
+    /// The services' data sources: statements a service runs again and again are prepared on each connection after a
+    /// few uses (Npgsql's auto-prepare), which spares PostgreSQL parsing and planning them every time; and database spans
+    /// only within traces. A connection string that sets <c>Max Auto Prepare</c> keeps its own.
+    /// </summary>
+    public static void ServiceDefaults(NpgsqlDataSourceBuilder builder)
+    {
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        OnlyWithinTraces(builder);
+    }
+
     public static void OnlyWithinTraces(NpgsqlDataSourceBuilder builder) =>
         builder.ConfigureTracing(tracing => tracing
             .EnablePhysicalOpenTracing(false)
