@@ -28,6 +28,13 @@ public sealed class ReactorConsumer(
 
     protected override SemaphoreSlim Gate => gate.Semaphore;
 
+    /// <summary>
+    /// Each message waits on its own PostgreSQL commit; applying several partitions at once lets those commits share
+    /// their flushes. Messages of one account stay in order (one partition per topic), and the rows two topics share
+    /// (an account's overview) are locked while changed.
+    /// </summary>
+    protected override int PartitionsInParallel => ProjectionGate.Lanes;
+
     protected override async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
     {
         using var activity = KafkaTelemetry.StartProcess(result, GroupId);
@@ -67,8 +74,48 @@ public sealed class ReactorConsumer(
     }
 }
 
-/// <summary>Held by the live consumer around each message and its commit; a rebuild holds it to catch up and swap.</summary>
-public sealed class ProjectionGate
+/// <summary>
+/// Held by the live consumer around each message and its commit, one permit per message being applied; a rebuild takes
+/// every permit to catch up and swap with no message half done.
+/// </summary>
+public sealed class ProjectionGate : IDisposable
 {
-    public SemaphoreSlim Semaphore { get; } = new(1, 1);
+    /// <summary>How many messages the live consumer applies at once.</summary>
+    public const int Lanes = 8;
+
+    private readonly SemaphoreSlim _pausing = new(1, 1);
+
+    public SemaphoreSlim Semaphore { get; } = new(Lanes, Lanes);
+
+    /// <summary>Waits until no message is being applied and holds the live consumer off until <see cref="Resume"/>.</summary>
+    public async Task PauseAsync(CancellationToken cancellationToken)
+    {
+        await _pausing.WaitAsync(cancellationToken);
+        var taken = 0;
+        try
+        {
+            for (; taken < Lanes; taken++)
+            {
+                await Semaphore.WaitAsync(cancellationToken);
+            }
+        }
+        catch
+        {
+            Semaphore.Release(taken);
+            _pausing.Release();
+            throw;
+        }
+    }
+
+    public void Resume()
+    {
+        Semaphore.Release(Lanes);
+        _pausing.Release();
+    }
+
+    public void Dispose()
+    {
+        Semaphore.Dispose();
+        _pausing.Dispose();
+    }
 }

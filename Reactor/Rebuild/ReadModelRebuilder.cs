@@ -82,12 +82,14 @@ public sealed partial class ReadModelRebuilder(
         var next = watermarks.ToDictionary(w => w.Key, w => w.Value.Low.Value);
         ReadUpTo(consumer, ends, next, fold, cancellationToken);
 
-        await gate.Semaphore.WaitAsync(cancellationToken);
+        await gate.PauseAsync(cancellationToken);
         try
         {
             // The live consumer is between messages: read up to what it has committed (or further, where it lags:
             // those events go into the new inbox, so it skips them after the swap).
-            // Asked of the live consumer itself, so that it is its group's, whatever group is configured.
+            // Asked of the live consumer itself, so that it is its group's, whatever group is configured, after it
+            // committed every offset it stored (librdkafka commits them only every second by itself).
+            CommitStored();
             var committed = live.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
             ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, cancellationToken);
             var generation = generations.Live(model) + 1;
@@ -99,12 +101,24 @@ public sealed partial class ReadModelRebuilder(
         }
         finally
         {
-            gate.Semaphore.Release();
+            gate.Resume();
         }
     }
 
     private static IReadOnlyList<string> Topics(ReadModel model) =>
         model == ReadModel.AccountOverview ? [EventDriven.Contracts.Topics.AccountState, EventDriven.Contracts.Topics.TransactionEvents] : [EventDriven.Contracts.Topics.TransactionEvents];
+
+    private void CommitStored()
+    {
+        try
+        {
+            live.Commit();
+        }
+        catch (KafkaException exception) when (exception.Error.Code == ErrorCode.Local_NoOffset)
+        {
+            // Nothing applied since the last commit.
+        }
+    }
 
     private static void ReadUpTo(IConsumer<string, byte[]> consumer, Dictionary<TopicPartition, long> targets, Dictionary<TopicPartition, long> next, Fold fold, CancellationToken cancellationToken)
     {

@@ -16,14 +16,18 @@ public static class ServiceKafkaExtensions
 
     /// <summary>
     /// The consumer of a <see cref="EventDriven.ServiceDefaults.Kafka.KafkaConsumerService"/>: a member of
-    /// <paramref name="groupId"/> (unless configured otherwise) whose offsets the service commits after handling, and
-    /// that starts at the beginning of partitions its group has no offset for.
+    /// <paramref name="groupId"/> (unless configured otherwise) that starts at the beginning of partitions its group has
+    /// no offset for. The service stores a message's offset once the message is applied; librdkafka commits the stored
+    /// offsets every second (and when partitions are revoked or the consumer closes), so a committed offset is always
+    /// an applied one, without a commit request per message.
     /// </summary>
     public static void AddServiceKafkaConsumer(this IHostApplicationBuilder builder, string connectionName, string groupId) =>
         builder.AddKafkaConsumer<string, byte[]>(connectionName, settings =>
         {
             settings.Config.GroupId ??= groupId;
-            settings.Config.EnableAutoCommit = false;
+            settings.Config.EnableAutoCommit = true;
+            settings.Config.EnableAutoOffsetStore = false;
+            settings.Config.AutoCommitIntervalMs ??= 1_000;
             // A member that vanished (a crash, or a restart that did not leave the group) holds its partitions this long.
             settings.Config.SessionTimeoutMs ??= 10_000;
             settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;

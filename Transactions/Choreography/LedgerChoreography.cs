@@ -29,6 +29,13 @@ public sealed partial class LedgerChoreography(
 
     protected override IReadOnlyList<string> SubscribedTopics { get; } = [Topics.TransactionEvents, Topics.AccountState];
 
+    /// <summary>
+    /// Every partition of both topics at once: each step waits on its own append, and a transfer is three steps. Two
+    /// steps on one ledger from different partitions (a credit to an account while its own debit is handled) meet at
+    /// the ledger's expected revision, and the later one is decided again.
+    /// </summary>
+    protected override int PartitionsInParallel => 6;
+
     protected override async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
     {
         var type = CloudEventHeaders.Read(result.Message.Headers, "ce_type");
