@@ -46,7 +46,7 @@ await using (var system = await LocalSystem.StartAsync(spans, new Dictionary<str
     Say("Opening 400 accounts with money and 40 to freeze and unfreeze");
     await workload.PrepareAsync(moneyAccounts: 400, freezeAccounts: 40);
 
-    Say("Account command path alone (address changes over HTTP, 16 at a time, not waiting for Reactor)");
+    Say("Account commands over HTTP (address changes, 16 at a time, not waiting for Reactor)");
     result.AccountCommandRate = await workload.AccountCommandsPerSecondAsync(senders: 16, ceilingWindow);
 
     foreach (var workers in new[] { 2, 4, 8, 16, 32, 64 })
@@ -68,8 +68,10 @@ await using (var system = await LocalSystem.StartAsync(spans, new Dictionary<str
         var rate = result.MaximumRate * fraction;
         spans.Clear();
         var cpuBefore = cost.Sample();
+        var driverBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (samples, noAccount) = await Drive.OpenLoopAsync(workload, rate, seconds);
-        var cpuAfter = cost.Sample();
+        var cpuAfter = cost.Sample().ToDictionary();
+        cpuAfter[Report.Driver] = (Process.GetCurrentProcess().TotalProcessorTime - driverBefore).TotalSeconds;
         await Task.Delay(TimeSpan.FromSeconds(3)); // the services export spans every second
         var run = new LoadRun("CDC", fraction, rate, samples, noAccount, [.. samples.Select(s => (s, Hops.Of(s, spans.SpansOf(s.TraceId))))],
             cpuAfter.ToDictionary(p => p.Key, p => (p.Value - cpuBefore.GetValueOrDefault(p.Key)) / seconds.TotalSeconds));
