@@ -70,14 +70,8 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                ConsumeResult<string, byte[]> result;
-                try
+                if (TryConsume(stoppingToken) is not { } result)
                 {
-                    result = consumer.Consume(stoppingToken);
-                }
-                catch (ConsumeException exception) when (!exception.Error.IsFatal)
-                {
-                    LogConsumeFailed(logger, exception.Error.Reason, exception);
                     continue;
                 }
 
@@ -168,6 +162,20 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
         }
     }
 
+    /// <summary>The next message; null after a failure librdkafka recovers from by itself (a rebalance took the partition, or the broker is away).</summary>
+    private ConsumeResult<string, byte[]>? TryConsume(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return consumer.Consume(stoppingToken);
+        }
+        catch (ConsumeException exception) when (!exception.Error.IsFatal)
+        {
+            LogConsumeFailed(logger, exception.Error.Reason, exception);
+            return null;
+        }
+    }
+
     private void ConsumeLoop(CancellationToken stoppingToken)
     {
         consumer.Subscribe(SubscribedTopics);
@@ -175,15 +183,8 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                ConsumeResult<string, byte[]> result;
-                try
+                if (TryConsume(stoppingToken) is not { } result)
                 {
-                    result = consumer.Consume(stoppingToken);
-                }
-                catch (ConsumeException exception) when (!exception.Error.IsFatal)
-                {
-                    // E.g. a rebalance took the partition, or the broker is away: librdkafka recovers by itself.
-                    LogConsumeFailed(logger, exception.Error.Reason, exception);
                     continue;
                 }
 

@@ -57,7 +57,7 @@ public static class Ceilings
             await insert.ExecuteNonQueryAsync();
         }
 
-        return await ClosedLoopAsync(duration, async (worker, n) =>
+        return await Drive.RateAsync(Writers, duration, async (worker, n) =>
         {
             var id = accounts[(worker * 4) + (n % 4)];
             var key = Guid.NewGuid().ToString();
@@ -117,7 +117,7 @@ public static class Ceilings
         await using var client = new KurrentDBClient(KurrentDBClientSettings.Create(connectionString));
         var payload = Encoding.UTF8.GetBytes("""{"amount":1.25,"currency":"EUR","balanceAfter":100.00}""");
         var streams = Enumerable.Range(0, Writers).Select(_ => $"ceiling-{Guid.NewGuid():N}").ToArray();
-        return await ClosedLoopAsync(duration, (worker, _) =>
+        return await Drive.RateAsync(Writers, duration, (worker, _) =>
             client.AppendToStreamAsync(streams[worker], StreamState.Any, [new EventData(EventDriven.KurrentDB.Client.Uuid.NewUuid(), "ceiling.appended.v1", payload)]));
     }
 
@@ -181,33 +181,6 @@ public static class Ceilings
         await stop.CancelAsync();
         await producing;
         consumer.Close();
-        return rate;
-    }
-
-    /// <summary>Runs <paramref name="once"/> from <see cref="Writers"/> concurrent workers for a warm-up second and then <paramref name="duration"/>; completions per second in the window.</summary>
-    private static async Task<double> ClosedLoopAsync(TimeSpan duration, Func<int, int, Task> once)
-    {
-        var measuring = false;
-        var done = 0L;
-        using var stop = new CancellationTokenSource();
-        var workers = Enumerable.Range(0, Writers).Select(worker => Task.Run(async () =>
-        {
-            for (var n = 0; !stop.IsCancellationRequested; n++)
-            {
-                await once(worker, n);
-                if (Volatile.Read(ref measuring))
-                {
-                    Interlocked.Increment(ref done);
-                }
-            }
-        })).ToArray();
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Volatile.Write(ref measuring, true);
-        var window = Stopwatch.StartNew();
-        await Task.Delay(duration);
-        var rate = Interlocked.Read(ref done) / window.Elapsed.TotalSeconds;
-        await stop.CancelAsync();
-        await Task.WhenAll(workers);
         return rate;
     }
 }

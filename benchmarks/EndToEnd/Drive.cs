@@ -71,4 +71,34 @@ public static class Drive
         var results = await Task.WhenAll(inFlight);
         return ([.. results.OfType<Sample>()], results.Count(r => r is null));
     }
+
+    /// <summary>
+    /// Runs <paramref name="once"/> (given the worker's number and its count so far) from <paramref name="workers"/>
+    /// concurrent workers for a warm-up second and then <paramref name="duration"/>; completions per second in that window.
+    /// </summary>
+    public static async Task<double> RateAsync(int workers, TimeSpan duration, Func<int, int, Task> once)
+    {
+        var measuring = false;
+        var done = 0L;
+        using var stop = new CancellationTokenSource();
+        var tasks = Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                await once(worker, n);
+                if (Volatile.Read(ref measuring))
+                {
+                    Interlocked.Increment(ref done);
+                }
+            }
+        })).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Volatile.Write(ref measuring, true);
+        var window = Stopwatch.StartNew();
+        await Task.Delay(duration);
+        var rate = Interlocked.Read(ref done) / window.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+        return rate;
+    }
 }

@@ -14,6 +14,8 @@ public sealed class LocalSystem : IAsyncDisposable
     private static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "kurrentdb", .. Services];
 
     private readonly string _dataDirectory;
+    private readonly List<HttpClient> _clients = [];
+    private ReactorChanges? _changes;
 
     private LocalSystem(DistributedApplication app, string dataDirectory)
     {
@@ -62,8 +64,32 @@ public sealed class LocalSystem : IAsyncDisposable
         return new LocalSystem(app, dataDirectory);
     }
 
+    /// <summary>The benchmark's users: HTTP clients of the services, Reactor's push channel, and the accounts they work on, opened.</summary>
+    public async Task<Workload> StartUsersAsync(int moneyAccounts, int freezeAccounts)
+    {
+        HttpClient Client(string service)
+        {
+            var client = App.CreateHttpClient(service);
+            _clients.Add(client);
+            return client;
+        }
+
+        var reactor = Client("reactor");
+        reactor.Timeout = Timeout.InfiniteTimeSpan;
+        _changes = await ReactorChanges.SubscribeAsync(reactor);
+        var workload = new Workload(Client("account"), Client("transactions"), _changes);
+        await workload.PrepareAsync(moneyAccounts, freezeAccounts);
+        return workload;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_changes is not null)
+        {
+            await _changes.DisposeAsync();
+        }
+
+        _clients.ForEach(client => client.Dispose());
         await App.DisposeAsync();
         try
         {

@@ -37,14 +37,9 @@ await using (var system = await LocalSystem.StartAsync(spans, new Dictionary<str
     Say("Ceiling: broker, produce → consume");
     result.BrokerCeiling = await Ceilings.BrokerMessagesPerSecondAsync((await app.GetConnectionStringAsync("kafka"))!, app.GetEndpoint("kafka", "control"), ceilingWindow);
 
-    using var account = app.CreateHttpClient("account");
-    using var transactions = app.CreateHttpClient("transactions");
-    using var reactor = app.CreateHttpClient("reactor");
-    reactor.Timeout = Timeout.InfiniteTimeSpan;
-    await using var changes = await ReactorChanges.SubscribeAsync(reactor);
-    var workload = new Workload(account, transactions, changes);
     Say("Opening 400 accounts with money and 40 to freeze and unfreeze");
-    await workload.PrepareAsync(moneyAccounts: 400, freezeAccounts: 40);
+    var workload = await system.StartUsersAsync(moneyAccounts: 400, freezeAccounts: 40);
+    var changes = workload.Changes;
 
     Say("Account commands over HTTP (address changes, 16 at a time, not waiting for Reactor)");
     result.AccountCommandRate = await workload.AccountCommandsPerSecondAsync(senders: 16, ceilingWindow);
@@ -89,14 +84,8 @@ await using (var system = await LocalSystem.StartAsync(spans, new Dictionary<str
 Say("Restarting with the polling relay, for the same loads");
 await using (var system = await LocalSystem.StartAsync(spans, new Dictionary<string, string> { ["Account__Relay__Mode"] = "Polling" }))
 {
-    var app = system.App;
-    using var account = app.CreateHttpClient("account");
-    using var transactions = app.CreateHttpClient("transactions");
-    using var reactor = app.CreateHttpClient("reactor");
-    reactor.Timeout = Timeout.InfiniteTimeSpan;
-    await using var changes = await ReactorChanges.SubscribeAsync(reactor);
-    var workload = new Workload(account, transactions, changes);
-    await workload.PrepareAsync(moneyAccounts: 400, freezeAccounts: 40);
+    var workload = await system.StartUsersAsync(moneyAccounts: 400, freezeAccounts: 40);
+    var changes = workload.Changes;
     foreach (var fraction in fractions)
     {
         var rate = result.MaximumRate * fraction;

@@ -39,6 +39,9 @@ public sealed class Workload(HttpClient account, HttpClient transactions, Reacto
         (Operation.Withdrawal, 15), (Operation.Transfer, 20), (Operation.FreezeOrUnfreeze, 10),
     ];
 
+    /// <summary>Reactor's push channel, on which the users see their commands take effect.</summary>
+    public ReactorChanges Changes => changes;
+
     private readonly ConcurrentQueue<Guid> _idleMoneyAccounts = new();
     private readonly ConcurrentQueue<Guid> _idleFreezeAccounts = new();
     private readonly ConcurrentDictionary<Guid, bool> _frozen = new();
@@ -144,34 +147,18 @@ public sealed class Workload(HttpClient account, HttpClient transactions, Reacto
     public async Task<double> AccountCommandsPerSecondAsync(int senders, TimeSpan duration)
     {
         var latest = new ConcurrentDictionary<Guid, long>();
-        var done = 0L;
-        var measuring = false;
-        using var stop = new CancellationTokenSource();
-        var tasks = Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
+        var rate = await Drive.RateAsync(senders, duration, async (_, _) =>
         {
-            while (!stop.IsCancellationRequested && Take(_idleMoneyAccounts, 1) is [var id])
+            var id = Take(_idleMoneyAccounts, 1)?[0] ?? throw new InvalidOperationException("Fewer accounts than senders.");
+            try
             {
-                try
-                {
-                    latest[id] = await AccountCommandAsync(HttpMethod.Put, $"/accounts/{id}/address", Address(), ActivityTraceId.CreateRandom().ToHexString());
-                    if (Volatile.Read(ref measuring))
-                    {
-                        Interlocked.Increment(ref done);
-                    }
-                }
-                finally
-                {
-                    _idleMoneyAccounts.Enqueue(id);
-                }
+                latest[id] = await AccountCommandAsync(HttpMethod.Put, $"/accounts/{id}/address", Address(), ActivityTraceId.CreateRandom().ToHexString());
             }
-        })).ToArray();
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Volatile.Write(ref measuring, true);
-        var window = Stopwatch.StartNew();
-        await Task.Delay(duration);
-        var rate = Interlocked.Read(ref done) / window.Elapsed.TotalSeconds;
-        await stop.CancelAsync();
-        await Task.WhenAll(tasks);
+            finally
+            {
+                _idleMoneyAccounts.Enqueue(id);
+            }
+        });
         await Task.WhenAll(latest.Select(a => changes.WhenVisibleAsync(a.Key, new Visibility(AccountVersion: a.Value)))).WaitAsync(TimeSpan.FromMinutes(2));
         changes.Trim();
         return rate;
