@@ -6,22 +6,23 @@ using Npgsql;
 namespace EventDriven.Accounts.Features;
 
 /// <summary>
-/// Runs a command as one PostgreSQL transaction: load the account (locked), check <c>If-Match</c>, decide, then write
-/// the account row, its outbox messages and the idempotency record together. A refusal writes nothing. A repeated
-/// <c>Idempotency-Key</c> gets the original response without a second effect.
+/// Runs a command as one PostgreSQL transaction: look up the idempotency key and load the account (locked), check
+/// <c>If-Match</c>, decide, then write the account row, its outbox messages and the idempotency record together. A
+/// refusal writes nothing. A repeated <c>Idempotency-Key</c> gets the original response without a second effect.
+/// Three round trips: the key and the row (one batch, with the transaction's start), the writes (one batch), the commit.
 /// </summary>
 public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvider time)
 {
     public async Task<CommandOutcome> ExecuteAsync(AccountCommand command, Func<Account?, Decision> decide, CancellationToken cancellationToken)
     {
-        if (await FindReplayAsync(command, cancellationToken) is { } replay)
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (replay, before) = await LoadAsync(connection, transaction, command, cancellationToken);
+        if (replay is not null)
         {
             return replay;
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var before = command.Creates ? null : await LoadForUpdateAsync(connection, transaction, command.AccountId, cancellationToken);
         if (!command.Creates && before is null)
         {
             return new CommandOutcome.NotFound();
@@ -53,16 +54,18 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
             return new CommandOutcome.NotFound();
         }
 
+        var outcome = new CommandOutcome.Done(after, Created: command.Creates);
+        await using var writes = new NpgsqlBatch(connection, transaction);
         if (after != before)
         {
-            await SaveAsync(connection, transaction, after, before, cancellationToken);
-            await OutboxWriter.AppendAsync(connection, transaction, messages, cancellationToken);
+            writes.BatchCommands.Add(Save(after, before));
+            OutboxWriter.Add(writes, messages);
         }
 
-        var outcome = new CommandOutcome.Done(after, Created: command.Creates);
+        writes.BatchCommands.Add(Remember(command, outcome));
         try
         {
-            await RememberAsync(connection, transaction, command, outcome, cancellationToken);
+            await writes.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.ConstraintName == "idempotency_keys_pkey")
@@ -72,21 +75,44 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
             return await FindReplayAsync(command, cancellationToken) ?? throw new InvalidOperationException("The idempotency record vanished.", exception);
         }
 
+        if (after != before && writes.BatchCommands[0].RecordsAffected != 1)
+        {
+            throw new InvalidOperationException($"Account {after.Id} changed under its row lock.");
+        }
+
         return outcome;
     }
 
-    private static async Task<Account?> LoadForUpdateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, CancellationToken cancellationToken)
+    /// <summary>The stored answer to an earlier request with this key (if any), and the account, locked (unless the command creates it).</summary>
+    private static async Task<(CommandOutcome? Replay, Account? Account)> LoadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, AccountCommand command, CancellationToken cancellationToken)
     {
-        await using var load = new NpgsqlCommand("SELECT state FROM accounts WHERE id = $1 FOR UPDATE", connection, transaction) { Parameters = { new() { Value = id } } };
-        return await load.ExecuteScalarAsync(cancellationToken) is string json ? AccountStore.Deserialize(json) : null;
+        await using var load = new NpgsqlBatch(connection, transaction) { BatchCommands = { FindReplay(command) } };
+        if (!command.Creates)
+        {
+            load.BatchCommands.Add(new NpgsqlBatchCommand("SELECT state FROM accounts WHERE id = $1 FOR UPDATE") { Parameters = { new() { Value = command.AccountId } } });
+        }
+
+        await using var reader = await load.ExecuteReaderAsync(cancellationToken);
+        if (await ReadReplayAsync(reader, command, cancellationToken) is { } replay)
+        {
+            return (replay, null);
+        }
+
+        if (command.Creates || !await reader.NextResultAsync(cancellationToken) || !await reader.ReadAsync(cancellationToken))
+        {
+            return (null, null);
+        }
+
+        return (null, AccountStore.Deserialize(reader.GetString(0)));
     }
 
-    private static async Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Account after, Account? before, CancellationToken cancellationToken)
+    private static NpgsqlBatchCommand Save(Account after, Account? before)
     {
         var sql = before is null
             ? "INSERT INTO accounts (id, owner_name, status, currency, state, version, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)"
             : "UPDATE accounts SET owner_name = $2, status = $3, currency = $4, state = $5::jsonb, version = $6, updated_at = $7 WHERE id = $1 AND version = $8";
-        await using var save = new NpgsqlCommand(sql, connection, transaction)
+        var save = new NpgsqlBatchCommand(sql)
         {
             Parameters =
             {
@@ -104,18 +130,24 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
             save.Parameters.Add(new() { Value = before.Version });
         }
 
-        if (await save.ExecuteNonQueryAsync(cancellationToken) != 1)
-        {
-            throw new InvalidOperationException($"Account {after.Id} changed under its row lock.");
-        }
+        return save;
     }
 
-    /// <summary>The stored answer to an earlier request with this key; a different request under the same key is refused.</summary>
+    /// <summary>After losing a race for the key: the winner's answer, read on a connection of its own.</summary>
     private async Task<CommandOutcome?> FindReplayAsync(AccountCommand command, CancellationToken cancellationToken)
     {
-        await using var find = dataSource.CreateCommand("SELECT request_hash, status_code, response FROM idempotency_keys WHERE key = $1");
-        find.Parameters.Add(new() { Value = command.IdempotencyKey });
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var find = new NpgsqlBatch(connection) { BatchCommands = { FindReplay(command) } };
         await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        return await ReadReplayAsync(reader, command, cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand FindReplay(AccountCommand command) =>
+        new("SELECT request_hash, status_code, response FROM idempotency_keys WHERE key = $1") { Parameters = { new() { Value = command.IdempotencyKey } } };
+
+    /// <summary>The stored answer in the reader's current result; a different request under the same key is refused.</summary>
+    private static async Task<CommandOutcome?> ReadReplayAsync(NpgsqlDataReader reader, AccountCommand command, CancellationToken cancellationToken)
+    {
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
@@ -126,10 +158,8 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
             : new CommandOutcome.KeyReused();
     }
 
-    private static async Task RememberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AccountCommand command, CommandOutcome.Done outcome, CancellationToken cancellationToken)
-    {
-        await using var remember = new NpgsqlCommand(
-            "INSERT INTO idempotency_keys (key, request_hash, status_code, response) VALUES ($1, $2, $3, $4)", connection, transaction)
+    private static NpgsqlBatchCommand Remember(AccountCommand command, CommandOutcome.Done outcome) =>
+        new("INSERT INTO idempotency_keys (key, request_hash, status_code, response) VALUES ($1, $2, $3, $4)")
         {
             Parameters =
             {
@@ -139,6 +169,4 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
                 new() { Value = AccountStore.Serialize(outcome.Account) },
             },
         };
-        await remember.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

@@ -5,14 +5,9 @@ namespace EventDriven.Accounts.Outbox;
 /// <summary>Inserts outbox messages in the command's own transaction: they exist exactly when the change does.</summary>
 public static class OutboxWriter
 {
-    public static async Task AppendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    /// <summary>Adds the inserts of <paramref name="messages"/> to a batch the caller runs in its transaction.</summary>
+    public static void Add(NpgsqlBatch batch, IReadOnlyList<OutboxMessage> messages)
     {
-        if (messages.Count == 0)
-        {
-            return;
-        }
-
-        await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var message in messages)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
@@ -31,7 +26,5 @@ public static class OutboxWriter
                 },
             });
         }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }
