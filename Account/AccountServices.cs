@@ -13,7 +13,7 @@ public static class AccountServices
     /// <summary>PostgreSQL, Kafka, the schema, the command handler and the configured outbox relay (<c>Account:Relay:Mode</c>).</summary>
     public static WebApplicationBuilder AddAccountServices(this WebApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource(AccountDatabase.ConnectionName, configureDataSourceBuilder: PostgresTracing.ServiceDefaults);
+        builder.AddNpgsqlDataSource(AccountDatabase.ConnectionName, configureDataSourceBuilder: ServicePostgres.Configure);
         // The data source hides the password from its connection string; replication and leadership need it whole.
         builder.Services.AddSingleton(new AccountDatabase(builder.Configuration.GetConnectionString(AccountDatabase.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{AccountDatabase.ConnectionName} is required.")));

@@ -20,7 +20,7 @@ public static class ReactorServices
     /// </summary>
     public static WebApplicationBuilder AddReactorServices(this WebApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: PostgresTracing.ServiceDefaults);
+        builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: ServicePostgres.Configure);
         builder.AddServiceKafkaProducer("kafka");
         builder.AddServiceKafkaConsumer("kafka", ReactorConsumer.GroupId);
         builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"));

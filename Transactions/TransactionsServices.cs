@@ -18,7 +18,7 @@ public static class TransactionsServices
     public static WebApplicationBuilder AddTransactionsServices(this WebApplicationBuilder builder)
     {
         builder.AddKurrentDBClient("kurrentdb");
-        builder.AddNpgsqlDataSource(TransactionsDatabase.ConnectionName, configureDataSourceBuilder: PostgresTracing.ServiceDefaults);
+        builder.AddNpgsqlDataSource(TransactionsDatabase.ConnectionName, configureDataSourceBuilder: ServicePostgres.Configure);
         // The data source hides the password from its connection string; leadership needs it whole.
         builder.Services.AddSingleton(new TransactionsDatabase(builder.Configuration.GetConnectionString(TransactionsDatabase.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{TransactionsDatabase.ConnectionName} is required.")));

@@ -75,7 +75,7 @@ public sealed class ReactorConsumer(
 }
 
 /// <summary>
-/// Held by the live consumer around each message and its commit, one permit per message being applied; a rebuild takes
+/// Held by the live consumer around each message and the storing of its offset, one permit per message being applied; a rebuild takes
 /// every permit to catch up and swap with no message half done.
 /// </summary>
 public sealed class ProjectionGate : IDisposable

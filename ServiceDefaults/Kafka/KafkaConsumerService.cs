@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace EventDriven.ServiceDefaults.Kafka;
 
 /// <summary>
-/// A consumer group member that applies one message at a time and stores its offset for the next commit only after the
+/// A consumer group member that applies each partition's messages in order (one message at a time overall, unless
+/// <see cref="PartitionsInParallel"/> says otherwise) and stores a message's offset for the next commit only after the
 /// message was applied — at least once, so handlers must be idempotent. A handler that throws (the database away, say) gets the
 /// same message again after a pause, and later messages of the partition wait; a handler deals with unreadable
 /// messages itself (see <see cref="DeadLetters"/>), so that they do not stall the partition.
