@@ -19,7 +19,7 @@ public static class AccountServices
             ?? throw new InvalidOperationException($"ConnectionStrings:{AccountDatabase.ConnectionName} is required.")));
         builder.AddServiceKafkaProducer("kafka");
 
-        builder.AddServiceKafkaConsumer("kafka", ChoreographyConsumer.GroupId);
+        builder.AddServiceKafkaConsumer("kafka", ChoreographyConsumer.Group, consumers => consumers.AddConsumer<ChoreographyReactions>());
 
         builder.Services.AddProblemDetails();
         // The API speaks the wire's JSON: enums as camelCase strings, as on the topics.

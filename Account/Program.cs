@@ -1,5 +1,6 @@
 using EventDriven.Accounts;
 using EventDriven.Accounts.Features;
+using EventDriven.ServiceDefaults.Kafka;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +16,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.MapAccountsApi();
+app.MapDeadLetterApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,5 +1,6 @@
 using EventDriven.Reactor;
 using EventDriven.Reactor.Api;
+using EventDriven.ServiceDefaults.Kafka;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.MapReactorApi();
+app.MapDeadLetterApi();
 app.MapDefaultEndpoints();
 
 app.Run();

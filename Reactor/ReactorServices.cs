@@ -1,13 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Confluent.Kafka;
 using EventDriven.Reactor.Alerts;
-using EventDriven.Reactor.DeadLettering;
 using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Rebuild;
 using EventDriven.Reactor.Styles;
 using EventDriven.ServiceDefaults.Postgres;
-using MassTransit;
 using Npgsql;
 
 namespace EventDriven.Reactor;
@@ -15,24 +14,18 @@ namespace EventDriven.Reactor;
 public static class ReactorServices
 {
     /// <summary>
-    /// PostgreSQL (read models, inbox, dead letters), Kafka, the consumer and its in-process handlers (MassTransit's
-    /// mediator, with retries for transient failures), the alert rules, the rebuilder and the push channel.
+    /// PostgreSQL (read models, inbox, dead letters), Kafka, the consumer and its handlers (the shared pipeline), the
+    /// alert rules, the rebuilder and the push channel.
     /// </summary>
     public static WebApplicationBuilder AddReactorServices(this WebApplicationBuilder builder)
     {
         builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: ServicePostgres.Configure);
         builder.AddServiceKafkaProducer("kafka");
-        builder.AddServiceKafkaConsumer("kafka", ReactorConsumer.GroupId);
         builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"));
-
-        builder.Services.AddMediator(mediator =>
+        builder.AddServiceKafkaConsumer("kafka", ReactorConsumer.Group, consumers =>
         {
-            mediator.AddConsumer<ReadModelHandler>();
-            mediator.AddConsumer<StyleHandlers>();
-            mediator.ConfigureMediator((_, configurator) =>
-                // Transient failures (the database restarting, Account's API away) are retried with backoff; what
-                // still fails is dead-lettered by the consumer.
-                configurator.UseMessageRetry(retry => retry.Exponential(4, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100))));
+            consumers.AddConsumer<ReadModelHandler>();
+            consumers.AddConsumer<StyleHandlers>();
         });
 
         builder.Services.AddProblemDetails();
@@ -46,13 +39,23 @@ public static class ReactorServices
         builder.Services.AddSingleton<ReadModelChanges>();
         builder.Services.AddSingleton<AlertRules>();
         builder.Services.AddSingleton<StyleStats>();
-        builder.Services.AddSingleton<DeadLetterStore>();
+        builder.AddKeyedKafkaConsumer<string, byte[]>(ReadModelRebuilder.ConsumerKey, "kafka", settings =>
+        {
+            // Partitions are assigned and nothing is committed; the group id is only librdkafka's requirement. A rebuild
+            // reads history: its messages' spans would join journeys long finished.
+            settings.Config.GroupId ??= ReadModelRebuilder.ConsumerKey;
+            settings.Config.EnableAutoCommit = false;
+            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+            settings.DisableTracing = true;
+            settings.DisableHealthChecks = true;
+        });
         builder.Services.AddSingleton<ReadModelRebuilder>();
 
         // Hosted services start in order: the schema and the live generations are known before the consumer runs.
         builder.Services.AddPostgresMigration(ReadModelSchema.MigrationLock, ReadModelSchema.Script);
         builder.Services.AddHostedService<GenerationLoader>();
         builder.Services.AddHostedService<ReactorConsumer>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ReadModelRebuilder>());
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.Transactions;
 using EventDriven.Transactions.Features;
 
@@ -21,6 +22,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.MapLedgerApi();
+app.MapDeadLetterApi();
 app.MapDefaultEndpoints();
 
 app.Run();

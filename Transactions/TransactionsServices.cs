@@ -23,7 +23,7 @@ public static class TransactionsServices
         builder.Services.AddSingleton(new TransactionsDatabase(builder.Configuration.GetConnectionString(TransactionsDatabase.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{TransactionsDatabase.ConnectionName} is required.")));
         builder.AddServiceKafkaProducer("kafka");
-        builder.AddServiceKafkaConsumer("kafka", LedgerChoreography.GroupId);
+        builder.AddServiceKafkaConsumer("kafka", ChoreographyConsumer.Group, consumers => consumers.AddConsumer<LedgerChoreography>());
         builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateConsumer.ServiceKey, "kafka", settings =>
         {
             // Partitions are assigned and offsets kept in PostgreSQL; the group id is only librdkafka's requirement.
@@ -59,7 +59,7 @@ public static class TransactionsServices
             builder.Services.AddHostedService<LedgerPublisher>();
         }
 
-        builder.Services.AddHostedService<LedgerChoreography>();
+        builder.Services.AddHostedService<ChoreographyConsumer>();
         return builder;
     }
 

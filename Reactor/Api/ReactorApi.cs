@@ -1,5 +1,4 @@
 using EventDriven.Contracts.Accounts;
-using EventDriven.Reactor.DeadLettering;
 using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Rebuild;
@@ -12,8 +11,8 @@ namespace EventDriven.Reactor.Api;
 
 /// <summary>
 /// The read side for the web app (CQRS): the read models, each row with the versions it reflects; a push channel
-/// (server-sent events) that says when an account's read models changed; the event-style comparison; dead letters;
-/// and read-model rebuilds.
+/// (server-sent events) that says when an account's read models changed; the event-style comparison; and read-model
+/// rebuilds. (Dead letters: the shared <c>/dead-letters</c> API.)
 /// </summary>
 public static class ReactorApi
 {
@@ -78,13 +77,6 @@ public static class ReactorApi
                 ? TypedResults.Ok(copies)
                 : TypedResults.Problem($"No style has a copy of account {accountId}.", statusCode: 404, title: "No such account");
         });
-
-        app.MapGet("/dead-letters", async (DeadLetterStore store, CancellationToken ct, bool all = false) => TypedResults.Ok(await store.ListAsync(all, ct)));
-
-        app.MapPost("/dead-letters/{id:long}/redrive", async Task<Results<Accepted, ProblemHttpResult>> (long id, DeadLetterStore store, CancellationToken ct) =>
-            await store.RedriveAsync(id, ct)
-                ? TypedResults.Accepted((string?)null)
-                : TypedResults.Problem($"There is no dead letter {id} left to re-drive.", statusCode: 404, title: "No such dead letter"));
 
         app.MapGet("/read-models", async (NpgsqlDataSource db, ReadModelRebuilder rebuilder, CancellationToken ct) =>
         {

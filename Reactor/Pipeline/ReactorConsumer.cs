@@ -3,26 +3,26 @@ using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
-using EventDriven.Reactor.DeadLettering;
 using EventDriven.ServiceDefaults.Kafka;
 using MassTransit.Mediator;
 
 namespace EventDriven.Reactor.Pipeline;
 
 /// <summary>
-/// Reactor's consumer group member. Each message is read into its contract type and handed to the in-process handlers
-/// through MassTransit's mediator, whose retry policy deals with transient failures. What cannot be read, or still
-/// fails after the retries, goes to the dead-letter topic (and Reactor's list of dead letters) and the consumer moves
-/// on, so one bad message never stalls a partition. The offset is committed after the handlers' transactions.
+/// Reactor's consumer group member: the shared pipeline (read → dispatch → retry → park, see
+/// <see cref="KafkaConsumerService"/>) reading the account and ledger topics into the messages the read-model and
+/// style handlers consume.
 /// </summary>
 public sealed class ReactorConsumer(
     IConsumer<string, byte[]> consumer,
     IMediator mediator,
     DeadLetterStore deadLetters,
     ProjectionGate gate,
-    ILogger<ReactorConsumer> logger) : KafkaConsumerService(consumer, logger)
+    ILogger<ReactorConsumer> logger) : KafkaConsumerService(consumer, mediator, deadLetters, logger)
 {
-    public const string GroupId = "reactor";
+    public const string Group = "reactor";
+
+    protected override string GroupId => Group;
 
     protected override IReadOnlyList<string> SubscribedTopics { get; } = [Topics.AccountNotifications, Topics.AccountDeltas, Topics.AccountState, Topics.TransactionEvents];
 
@@ -35,32 +35,10 @@ public sealed class ReactorConsumer(
     /// </summary>
     protected override int PartitionsInParallel => ProjectionGate.Lanes;
 
-    protected override async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
-    {
-        using var activity = KafkaTelemetry.StartProcess(result, GroupId);
-        object message;
-        try
-        {
-            message = Read(result);
-        }
-        catch (Exception exception) when (exception is JsonException or NotSupportedException)
-        {
-            await deadLetters.SendAsync(result, exception, cancellationToken);
-            return;
-        }
+    protected override object Read(ConsumeResult<string, byte[]> result) => ReadMessage(result);
 
-        try
-        {
-            await mediator.Send(message, cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // The handlers' retries are spent: park the message (which logs it), keep going.
-            await deadLetters.SendAsync(result, exception, cancellationToken);
-        }
-    }
-
-    public static object Read(ConsumeResult<string, byte[]> result)
+    /// <summary>A message of Reactor's topics as its handlers take it (also what a rebuild folds).</summary>
+    public static object ReadMessage(ConsumeResult<string, byte[]> result)
     {
         var bytes = result.Message.Value ?? throw new JsonException("The message has no body.");
         return result.Topic switch

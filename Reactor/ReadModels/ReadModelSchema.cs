@@ -71,20 +71,6 @@ public static class ReadModelSchema
             event_id uuid NOT NULL,
             PRIMARY KEY (model, generation, event_id));
 
-        -- Messages that could not be read or applied, also on their topic's dead-letter topic: listed and re-driven from here.
-        CREATE TABLE IF NOT EXISTS dead_letters (
-            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            source_topic text NOT NULL,
-            source_partition int NOT NULL,
-            source_offset bigint NOT NULL,
-            message_key text,
-            value bytea,
-            headers jsonb NOT NULL,
-            error text NOT NULL,
-            dead_at timestamptz NOT NULL DEFAULT now(),
-            redriven_at timestamptz,
-            UNIQUE (source_topic, source_partition, source_offset));
-
         -- The three ways of consuming account events, side by side: each keeps its own copy of every account.
         CREATE TABLE IF NOT EXISTS account_copies (
             style text NOT NULL,

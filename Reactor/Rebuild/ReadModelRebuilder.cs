@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Transactions;
@@ -13,62 +14,79 @@ namespace EventDriven.Reactor.Rebuild;
 /// row functions as the live consumer), up to where the live consumer has committed; then, with the live consumer
 /// paused for a moment, the rest is read, the rows and their inbox records are copied in bulk into a new generation's
 /// table, and the read model's view is swapped to it in one transaction. Queries read the old table until the swap.
+/// A hosted worker: the API asks for a rebuild (<see cref="TryStart"/>), the worker runs it on the host's lifetime.
 /// </summary>
 public sealed partial class ReadModelRebuilder(
     NpgsqlDataSource dataSource,
+    [FromKeyedServices(ReadModelRebuilder.ConsumerKey)] IConsumer<string, byte[]> consumer,
     IConsumer<string, byte[]> live,
     ReadModelGenerations generations,
     ProjectionGate gate,
-    IConfiguration configuration,
-    ILogger<ReadModelRebuilder> logger)
+    TimeProvider time,
+    ILogger<ReadModelRebuilder> logger) : BackgroundService
 {
+    /// <summary>The rebuild's own consumer (ServiceDefaults'): partitions assigned, nothing committed, no spans.</summary>
+    public const string ConsumerKey = "reactor-rebuild";
+
     private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
+    private readonly Channel<ReadModel> _requests = Channel.CreateBounded<ReadModel>(1);
     private readonly Lock _lock = new();
-    private Task? _running;
+    private bool _busy;
 
     public RebuildStatus? Last { get; private set; }
 
-    /// <summary>Starts a rebuild in the background; false when one is already running.</summary>
+    /// <summary>Asks the worker for a rebuild; false when one is already asked for or running.</summary>
     public bool TryStart(ReadModel model)
     {
         lock (_lock)
         {
-            if (_running is { IsCompleted: false })
+            if (_busy)
             {
                 return false;
             }
 
-            Last = new RebuildStatus(model, generations.Live(model) + 1, "running", 0, 0, 0, DateTimeOffset.UtcNow, null, null);
-            _running = Task.Run(async () =>
+            _busy = true;
+            Last = new RebuildStatus(model, generations.Live(model) + 1, "running", 0, 0, 0, time.GetUtcNow(), null, null);
+            return _requests.Writer.TryWrite(model);
+        }
+    }
+
+    /// <summary>Runs the asked-for rebuilds one at a time, on the host's lifetime: a shutdown stops a rebuild, and the live generation stays.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var model in _requests.Reader.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    Last = await RebuildAsync(model, CancellationToken.None);
+                    Last = await RebuildAsync(model, stoppingToken);
                 }
-                catch (Exception exception)
+                catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     LogFailed(logger, model, exception);
-                    Last = Last! with { State = "failed", Error = exception.Message, FinishedAt = DateTimeOffset.UtcNow };
+                    Last = Last! with { State = "failed", Error = exception.Message, FinishedAt = time.GetUtcNow() };
                 }
-            });
-            return true;
+                finally
+                {
+                    lock (_lock)
+                    {
+                        _busy = false;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
     public async Task<RebuildStatus> RebuildAsync(ReadModel model, CancellationToken cancellationToken)
     {
-        var started = DateTimeOffset.UtcNow;
+        var started = time.GetUtcNow();
         var watch = Stopwatch.StartNew();
         var fold = new Fold(model);
-        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = configuration.GetConnectionString("kafka"),
-            GroupId = $"reactor-rebuild-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            // Where retention dropped the start of a partition, read from what is left.
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        }).Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var partitions = Topics(model)
             .SelectMany(topic => admin.GetMetadata(topic, BrokerTimeout).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
@@ -77,31 +95,38 @@ public sealed partial class ReadModelRebuilder(
         // Most of the work, while the live consumer carries on: everything up to the topics' current ends.
         var watermarks = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, BrokerTimeout));
         var ends = watermarks.ToDictionary(w => w.Key, w => w.Value.High.Value);
-        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
         // What the topic still holds starts at the low watermark (the mock broker, and retention, drop older messages).
         var next = watermarks.ToDictionary(w => w.Key, w => w.Value.Low.Value);
-        ReadUpTo(consumer, ends, next, fold, cancellationToken);
-
-        await gate.PauseAsync(cancellationToken);
+        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
         try
         {
-            // The live consumer is between messages: read up to what it has committed (or further, where it lags:
-            // those events go into the new inbox, so it skips them after the swap).
-            // Asked of the live consumer itself, so that it is its group's, whatever group is configured, after it
-            // committed every offset it stored (librdkafka commits them only every second by itself).
-            CommitStored();
-            var committed = live.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
-            ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, cancellationToken);
-            var generation = generations.Live(model) + 1;
-            await SwapAsync(model, generation, fold, watch.Elapsed, cancellationToken);
-            generations.Set(model, generation);
-            var status = new RebuildStatus(model, generation, "done", fold.Events, watch.Elapsed.TotalSeconds, fold.Events / watch.Elapsed.TotalSeconds, started, DateTimeOffset.UtcNow, null);
-            LogRebuilt(logger, model, generation, fold.Events, status.EventsPerSecond);
-            return status;
+            ReadUpTo(consumer, ends, next, fold, cancellationToken);
+            await gate.PauseAsync(cancellationToken);
+            try
+            {
+                // The live consumer is between messages: read up to what it has committed (or further, where it lags:
+                // those events go into the new inbox, so it skips them after the swap).
+                // Asked of the live consumer itself, so that it is its group's, whatever group is configured, after it
+                // committed every offset it stored (librdkafka commits them only every second by itself).
+                CommitStored();
+                var committed = live.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
+                ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, cancellationToken);
+                var generation = generations.Live(model) + 1;
+                await SwapAsync(model, generation, fold, watch.Elapsed, cancellationToken);
+                generations.Set(model, generation);
+                var status = new RebuildStatus(model, generation, "done", fold.Events, watch.Elapsed.TotalSeconds, fold.Events / watch.Elapsed.TotalSeconds, started, time.GetUtcNow(), null);
+                LogRebuilt(logger, model, generation, fold.Events, status.EventsPerSecond);
+                return status;
+            }
+            finally
+            {
+                gate.Resume();
+            }
         }
         finally
         {
-            gate.Resume();
+            // The consumer stays for the next rebuild, reading nothing meanwhile.
+            consumer.Unassign();
         }
     }
 
@@ -191,7 +216,7 @@ public sealed partial class ReadModelRebuilder(
             object message;
             try
             {
-                message = ReactorConsumer.Read(result);
+                message = ReactorConsumer.ReadMessage(result);
             }
             catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException)
             {

@@ -1,22 +1,40 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
+using MassTransit.Mediator;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EventDriven.ServiceDefaults.Kafka;
 
 /// <summary>
-/// A consumer group member that applies each partition's messages in order (one message at a time overall, unless
-/// <see cref="PartitionsInParallel"/> says otherwise) and stores a message's offset for the next commit only after the
-/// message was applied — at least once, so handlers must be idempotent. A handler that throws (the database away, say) gets the
-/// same message again after a pause, and later messages of the partition wait; a handler deals with unreadable
-/// messages itself (see <see cref="DeadLetters"/>), so that they do not stall the partition.
+/// The one way every service consumes Kafka: <b>read → dispatch → retry → park</b>.
+/// <list type="number">
+/// <item><b>Read</b>: the service's <see cref="Read"/> turns a message into the contract its consumers take (or null:
+/// not for this service).</item>
+/// <item><b>Dispatch</b>: MassTransit's mediator hands it to the service's <c>IConsumer&lt;T&gt;</c>, through the
+/// filters and the retry policy every service shares (<see cref="Microsoft.Extensions.Hosting.ServiceKafkaExtensions.AddServiceKafkaConsumer"/>).</item>
+/// <item><b>Retry</b>: a transient failure still failing after the mediator's retries gets the same message again after
+/// <see cref="RetryDelay"/>, for as long as it fails; later messages of its partition wait.</item>
+/// <item><b>Park</b>: a message that can never apply (<see cref="MessageFailures"/>) goes to the
+/// <see cref="DeadLetterStore"/> at once, and the partition moves on.</item>
+/// </list>
+/// A message's offset is stored for the next commit only after it was applied or parked: at least once, so consumers
+/// must be idempotent. Each partition's messages apply in order (one message at a time overall, unless
+/// <see cref="PartitionsInParallel"/> says otherwise).
 /// </summary>
-public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> consumer, ILogger logger) : BackgroundService
+public abstract partial class KafkaConsumerService(
+    IConsumer<string, byte[]> consumer, IMediator mediator, DeadLetterStore deadLetters, ILogger logger) : BackgroundService
 {
+    /// <summary>The consumer group, as the process spans name it.</summary>
+    protected abstract string GroupId { get; }
+
     protected abstract IReadOnlyList<string> SubscribedTopics { get; }
 
-    protected abstract Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken);
+    /// <summary>
+    /// The message as the service's consumers take it; null for a message the service does not react to (no span, no
+    /// dispatch). Throws one of <see cref="MessageFailures.CanNeverApply"/> for a message that can never be read.
+    /// </summary>
+    protected abstract object? Read(ConsumeResult<string, byte[]> result);
 
     protected virtual TimeSpan RetryDelay => TimeSpan.FromSeconds(1);
 
@@ -144,6 +162,37 @@ public abstract partial class KafkaConsumerService(IConsumer<string, byte[]> con
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Reads, dispatches, and parks what can never apply; a transient failure is thrown, for the loop to retry.</summary>
+    private async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
+    {
+        object? message;
+        try
+        {
+            message = Read(result);
+        }
+        catch (Exception exception) when (MessageFailures.IsPermanent(exception))
+        {
+            using var unreadable = KafkaTelemetry.StartProcess(result, GroupId);
+            await deadLetters.SendAsync(result, exception, cancellationToken);
+            return;
+        }
+
+        if (message is null)
+        {
+            return;
+        }
+
+        using var activity = KafkaTelemetry.StartProcess(result, GroupId);
+        try
+        {
+            await mediator.Send(message, cancellationToken);
+        }
+        catch (Exception exception) when (MessageFailures.IsPermanent(exception))
+        {
+            await deadLetters.SendAsync(result, exception, cancellationToken);
         }
     }
 

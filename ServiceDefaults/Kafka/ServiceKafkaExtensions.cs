@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+using EventDriven.ServiceDefaults.Kafka;
+using MassTransit;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,13 +17,16 @@ public static class ServiceKafkaExtensions
         });
 
     /// <summary>
-    /// The consumer of a <see cref="EventDriven.ServiceDefaults.Kafka.KafkaConsumerService"/>: a member of
-    /// <paramref name="groupId"/> (unless configured otherwise) that starts at the beginning of partitions its group has
-    /// no offset for. The service stores a message's offset once the message is applied; librdkafka commits the stored
-    /// offsets every second (and when partitions are revoked or the consumer closes), so a committed offset is always
-    /// an applied one, without a commit request per message.
+    /// What a <see cref="KafkaConsumerService"/> needs: its consumer, a member of <paramref name="groupId"/> (unless
+    /// configured otherwise) that starts at the beginning of partitions its group has no offset for; MassTransit's
+    /// mediator with the service's <paramref name="consumers"/> and the retry policy every service shares; and the
+    /// <see cref="DeadLetterStore"/>. The service stores a message's offset once the message is applied or parked;
+    /// librdkafka commits the stored offsets every second (and when partitions are revoked or the consumer closes), so a
+    /// committed offset is always a handled one, without a commit request per message.
     /// </summary>
-    public static void AddServiceKafkaConsumer(this IHostApplicationBuilder builder, string connectionName, string groupId) =>
+    public static void AddServiceKafkaConsumer(
+        this IHostApplicationBuilder builder, string connectionName, string groupId, Action<IMediatorRegistrationConfigurator> consumers)
+    {
         builder.AddKafkaConsumer<string, byte[]>(connectionName, settings =>
         {
             settings.Config.GroupId ??= groupId;
@@ -32,4 +37,18 @@ public static class ServiceKafkaExtensions
             settings.Config.SessionTimeoutMs ??= 10_000;
             settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
         });
+
+        builder.Services.AddMediator(mediator =>
+        {
+            consumers(mediator);
+            mediator.ConfigureMediator((_, configurator) => configurator.UseMessageRetry(retry =>
+            {
+                // Transient failures get a few quick tries in process; after that the consumer service tries again
+                // every second for as long as they last. What can never apply is not retried: it is parked at once.
+                retry.Exponential(4, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
+                retry.Ignore(MessageFailures.CanNeverApply);
+            }));
+        });
+        DeadLetterStore.AddTo(builder.Services);
+    }
 }

@@ -9,9 +9,13 @@ namespace EventDriven.ServiceDefaults.Postgres;
 /// </summary>
 public static class PostgresMigration
 {
-    /// <summary>Runs <paramref name="script"/> on start, before the hosted services registered after this one start.</summary>
+    /// <summary>
+    /// Runs <paramref name="script"/> on start, before the hosted services registered after this one start. Added, not
+    /// tried: a service may have several migrations (its own and the dead-letter table), all of one implementation type,
+    /// which <c>AddHostedService</c> would keep only the first of.
+    /// </summary>
     public static IServiceCollection AddPostgresMigration(this IServiceCollection services, long lockKey, string script) =>
-        services.AddHostedService(provider => new Migration(provider.GetRequiredService<NpgsqlDataSource>(), lockKey, script));
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new Migration(provider.GetRequiredService<NpgsqlDataSource>(), lockKey, script));
 
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, long lockKey, string script, CancellationToken cancellationToken)
     {

@@ -12,10 +12,13 @@ namespace EventDriven.Transactions.AccountCopy;
 /// Partitions are assigned, not subscribed: the offsets live in PostgreSQL with the rows they produced, committed in
 /// the same transaction, so a crash re-reads at most one batch and version gating makes that harmless. Where no offset
 /// is stored yet, the configured <see cref="AccountStateBootstrap"/> decides where reading starts.
+/// It is the one consumer outside the shared pipeline (<see cref="KafkaConsumerService"/>): it applies batches, not
+/// messages, and its offsets are rows, not commits. What it can never read it parks the same way, in the same
+/// <see cref="DeadLetterStore"/>.
 /// </summary>
 public sealed partial class AccountStateConsumer(
     [FromKeyedServices(AccountStateConsumer.ServiceKey)] IConsumer<string, byte[]> consumer,
-    IProducer<string, byte[]> producer,
+    DeadLetterStore deadLetters,
     AccountCopyStore copy,
     AccountApiClient accounts,
     AccountCopyStart start,
@@ -150,10 +153,9 @@ public sealed partial class AccountStateConsumer(
         {
             return ContractJson.Read<AccountStateChanged>(result.Message.Value).After ?? throw new JsonException("The message has no account state.");
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (MessageFailures.IsPermanent(exception))
         {
-            LogUnreadable(logger, result.Partition.Value, result.Offset.Value, exception);
-            await DeadLetters.SendAsync(producer, Topics.DeadLetter(result.Topic), result, exception, cancellationToken);
+            await deadLetters.SendAsync(result, exception, cancellationToken);
             return null;
         }
     }
@@ -163,9 +165,6 @@ public sealed partial class AccountStateConsumer(
 
     [LoggerMessage(LogLevel.Information, "Account copy loaded {Count} accounts from Account's export taken at {TakenAt}")]
     private static partial void LogExportLoaded(ILogger logger, int count, DateTimeOffset takenAt);
-
-    [LoggerMessage(LogLevel.Warning, "Account copy could not read accounts.state {Partition}:{Offset}; sent to the dead-letter topic")]
-    private static partial void LogUnreadable(ILogger logger, int partition, long offset, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Account copy failed; resuming from its stored offsets")]
     private static partial void LogFailed(ILogger logger, Exception exception);

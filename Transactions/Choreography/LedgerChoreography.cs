@@ -1,12 +1,9 @@
-using System.Text.Json;
-using Confluent.Kafka;
-using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
-using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.Transactions.Domain;
 using EventDriven.Transactions.Features;
 using EventDriven.Transactions.Storage;
+using MassTransit;
 
 namespace EventDriven.Transactions.Choreography;
 
@@ -16,58 +13,25 @@ namespace EventDriven.Transactions.Choreography;
 /// the source is refunded; once
 /// credited, the source records the transfer complete. An account's closure request is answered by settling (empty
 /// ledger, nothing under way) or refusing. Each step is a ledger command whose transaction id makes a redelivery a
-/// no-op; offsets are committed after the step, so a restart mid-way repeats the step and nothing else.
+/// no-op; offsets are committed after the step, so a restart mid-way repeats the step and nothing else. The messages
+/// come through the shared pipeline (<see cref="ChoreographyConsumer"/>).
 /// </summary>
-public sealed partial class LedgerChoreography(
-    IConsumer<string, byte[]> consumer,
-    IProducer<string, byte[]> producer,
-    LedgerCommandHandler handler,
-    LedgerStore ledgers,
-    ILogger<LedgerChoreography> logger) : KafkaConsumerService(consumer, logger)
+public sealed partial class LedgerChoreography(LedgerCommandHandler handler, LedgerStore ledgers, ILogger<LedgerChoreography> logger)
+    : IConsumer<TransferDebited>, IConsumer<TransferCredited>, IConsumer<ClosureRequested>
 {
-    public const string GroupId = "transactions";
+    public Task Consume(ConsumeContext<TransferDebited> context) => CreditOrRefundAsync(context.Message, context.CancellationToken);
 
-    protected override IReadOnlyList<string> SubscribedTopics { get; } = [Topics.TransactionEvents, Topics.AccountState];
-
-    /// <summary>
-    /// Every partition of both topics at once: each step waits on its own append, and a transfer is three steps. Two
-    /// steps on one ledger from different partitions (a credit to an account while its own debit is handled) meet at
-    /// the ledger's expected revision, and the later one is decided again.
-    /// </summary>
-    protected override int PartitionsInParallel => 6;
-
-    protected override async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<TransferCredited> context)
     {
-        var type = CloudEventHeaders.Read(result.Message.Headers, "ce_type");
-        if (type is not (LedgerEventTypes.TransferDebited or LedgerEventTypes.TransferCredited or AccountEventTypes.ClosureRequested))
-        {
-            return; // Not a step of Transactions' choreography.
-        }
+        var credited = context.Message;
+        Report(credited.TransactionId, await handler.ExecuteAsync(
+            new CompleteTransfer(credited.FromAccountId, credited.TransactionId, credited.Amount, credited.Currency, credited.AccountId), context.CancellationToken));
+    }
 
-        using var activity = KafkaTelemetry.StartProcess(result, GroupId);
-        try
-        {
-            switch (type)
-            {
-                case LedgerEventTypes.TransferDebited:
-                    await CreditOrRefundAsync(ContractJson.Read<TransferDebited>(result.Message.Value), cancellationToken);
-                    break;
-                case LedgerEventTypes.TransferCredited:
-                    var credited = ContractJson.Read<TransferCredited>(result.Message.Value);
-                    Report(credited.TransactionId, await handler.ExecuteAsync(
-                        new CompleteTransfer(credited.FromAccountId, credited.TransactionId, credited.Amount, credited.Currency, credited.AccountId), cancellationToken));
-                    break;
-                case AccountEventTypes.ClosureRequested:
-                    var requested = ContractJson.Read<AccountStateChanged>(result.Message.Value);
-                    Report(requested.EventId, await handler.ExecuteAsync(new SettleClosure(requested.AccountId, requested.EventId), cancellationToken));
-                    break;
-            }
-        }
-        catch (JsonException exception)
-        {
-            LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
-            await DeadLetters.SendAsync(producer, Topics.DeadLetter(result.Topic), result, exception, cancellationToken);
-        }
+    public async Task Consume(ConsumeContext<ClosureRequested> context)
+    {
+        var requested = context.Message.Event;
+        Report(requested.EventId, await handler.ExecuteAsync(new SettleClosure(requested.AccountId, requested.EventId), context.CancellationToken));
     }
 
     private async Task CreditOrRefundAsync(TransferDebited debited, CancellationToken cancellationToken)
@@ -122,7 +86,7 @@ public sealed partial class LedgerChoreography(
     [LoggerMessage(LogLevel.Warning, "Choreography step for {TransactionId} refused: {Reason}")]
     private static partial void LogStepRefused(ILogger logger, Guid transactionId, string reason);
 
-
-    [LoggerMessage(LogLevel.Warning, "Unreadable message {Topic} {Partition}:{Offset} sent to the dead-letter topic")]
-    private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, Exception exception);
 }
+
+/// <summary>An account asked to be closed: the account's state event of type <c>account.closure-requested</c>.</summary>
+public sealed record ClosureRequested(AccountStateChanged Event);

@@ -4,8 +4,8 @@ using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.Reactor.Api;
-using EventDriven.Reactor.DeadLettering;
 using EventDriven.Reactor.ReadModels;
+using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.Tests;
 
 namespace EventDriven.Reactor.Tests;

@@ -1,28 +1,68 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using EventDriven.Contracts;
-using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Postgres;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace EventDriven.Reactor.DeadLettering;
+namespace EventDriven.ServiceDefaults.Kafka;
 
 /// <summary>
-/// Messages Reactor could not read or apply: produced to <c>{topic}.dlq</c> with the error in headers, and listed here
-/// so that they can be looked at and re-driven (produced again to their topic once the cause is fixed).
+/// Where every service parks a message it can never apply: produced to <c>{topic}.dlq</c> (same key, value and headers,
+/// plus the error and where it came from) and listed in the service's own database, so that it can be looked at and
+/// re-driven (produced again to its topic, headers as they were) once the cause is fixed. One format, one list, one
+/// re-drive, for every consumer of every service.
 /// </summary>
 public sealed partial class DeadLetterStore(NpgsqlDataSource dataSource, IProducer<string, byte[]> producer, ILogger<DeadLetterStore> logger)
 {
+    /// <summary>The advisory lock of the dead-letter table's migration (distinct from every service's own).</summary>
+    private const long MigrationLock = 0x0dead1e77e75;
+
+    private const string Script = """
+        CREATE TABLE IF NOT EXISTS dead_letters (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            source_topic text NOT NULL,
+            source_partition int NOT NULL,
+            source_offset bigint NOT NULL,
+            message_key text,
+            value bytea,
+            headers jsonb NOT NULL,
+            error text NOT NULL,
+            dead_at timestamptz NOT NULL DEFAULT now(),
+            redriven_at timestamptz,
+            UNIQUE (source_topic, source_partition, source_offset));
+        """;
+
+    /// <summary>The store and its table (created on start, before the hosted services registered after this).</summary>
+    public static IServiceCollection AddTo(IServiceCollection services)
+    {
+        services.AddSingleton<DeadLetterStore>();
+        return services.AddPostgresMigration(MigrationLock, Script);
+    }
+
+    /// <summary>Parks <paramref name="result"/>: on its dead-letter topic, then in the list (once per source offset).</summary>
     public async Task SendAsync(ConsumeResult<string, byte[]> result, Exception error, CancellationToken cancellationToken)
     {
         LogDeadLettered(logger, result.Topic, result.Partition.Value, result.Offset.Value, error);
-        await DeadLetters.SendAsync(producer, Topics.DeadLetter(result.Topic), result, error, cancellationToken);
-        // Kafka allows a key more than once; as with Headers.GetLastBytes, the last one stands.
-        var headers = new Dictionary<string, string>();
+        var headers = new Headers();
         foreach (var header in result.Message.Headers ?? [])
         {
-            headers[header.Key] = Encoding.UTF8.GetString(header.GetValueBytes());
+            headers.Add(header.Key, header.GetValueBytes());
         }
+
+        headers.Add("error", Encoding.UTF8.GetBytes(error.Message));
+        headers.Add("error_type", Encoding.UTF8.GetBytes(error.GetType().FullName ?? "error"));
+        headers.Add("source_topic", Encoding.UTF8.GetBytes(result.Topic));
+        headers.Add("source_offset", Encoding.UTF8.GetBytes($"{result.Partition.Value}:{result.Offset.Value}"));
+        await producer.ProduceAsync(Topics.DeadLetter(result.Topic), new Message<string, byte[]>
+        {
+            Key = result.Message.Key,
+            Value = result.Message.Value,
+            Headers = headers,
+        }, cancellationToken);
 
         await using var command = dataSource.CreateCommand("""
             INSERT INTO dead_letters (source_topic, source_partition, source_offset, message_key, value, headers, error)
@@ -33,7 +73,7 @@ public sealed partial class DeadLetterStore(NpgsqlDataSource dataSource, IProduc
         command.Parameters.Add(new() { Value = result.Offset.Value });
         command.Parameters.Add(new() { Value = (object?)result.Message.Key ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = (object?)result.Message.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
-        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(headers) });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(TextHeaders(result.Message.Headers)) });
         command.Parameters.Add(new() { Value = $"{error.GetType().Name}: {error.Message}" });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -86,7 +126,7 @@ public sealed partial class DeadLetterStore(NpgsqlDataSource dataSource, IProduc
 
             // One origin: a message re-driven again names the latest dead letter it came from.
             headers.Remove("redriven_from");
-            headers.Add("redriven_from", Encoding.UTF8.GetBytes(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            headers.Add("redriven_from", Encoding.UTF8.GetBytes(id.ToString(CultureInfo.InvariantCulture)));
             message = new Message<string, byte[]>
             {
                 Key = reader.IsDBNull(1) ? null! : reader.GetString(1),
@@ -102,10 +142,23 @@ public sealed partial class DeadLetterStore(NpgsqlDataSource dataSource, IProduc
         return true;
     }
 
-    [LoggerMessage(LogLevel.Warning, "{Topic} {Partition}:{Offset} sent to the dead-letter topic")]
+    /// <summary>The message's headers as text; Kafka allows a key more than once, and as with Headers.GetLastBytes, the last one stands.</summary>
+    private static Dictionary<string, string> TextHeaders(Headers? headers)
+    {
+        var text = new Dictionary<string, string>();
+        foreach (var header in headers ?? [])
+        {
+            text[header.Key] = Encoding.UTF8.GetString(header.GetValueBytes());
+        }
+
+        return text;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "{Topic} {Partition}:{Offset} can never apply; parked on its dead-letter topic")]
     private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, Exception exception);
 }
 
+/// <summary>A parked message as listed: where it came from, what it was, why it failed, and whether it was re-driven.</summary>
 public sealed record DeadLetter(
     long Id, string SourceTopic, int SourcePartition, long SourceOffset, string? Key, string? Value, IReadOnlyDictionary<string, string> Headers,
     string Error, DateTimeOffset DeadAt, DateTimeOffset? RedrivenAt);

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace EventDriven.ServiceDefaults.Kafka;
+
+/// <summary>Every consuming service's dead letters: <c>GET /dead-letters</c> lists them, <c>POST /dead-letters/{id}/redrive</c> re-drives one.</summary>
+public static class DeadLetterApi
+{
+    public static IEndpointRouteBuilder MapDeadLetterApi(this IEndpointRouteBuilder app)
+    {
+        var deadLetters = app.MapGroup("/dead-letters").WithTags("Dead letters");
+        deadLetters.MapGet("/", ListAsync).WithName("ListDeadLetters").WithSummary("Messages parked because they can never apply (not yet re-driven, unless all=true).");
+        deadLetters.MapPost("/{id:long}/redrive", RedriveAsync).WithName("RedriveDeadLetter").WithSummary("Produces a parked message again to its topic.");
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<DeadLetter>>> ListAsync(DeadLetterStore store, CancellationToken cancellationToken, bool all = false) =>
+        TypedResults.Ok(await store.ListAsync(all, cancellationToken));
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> RedriveAsync(long id, DeadLetterStore store, CancellationToken cancellationToken) =>
+        await store.RedriveAsync(id, cancellationToken)
+            ? TypedResults.Accepted((string?)null)
+            : TypedResults.Problem($"There is no dead letter {id} left to re-drive.", statusCode: StatusCodes.Status404NotFound, title: "No such dead letter");
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using EventDriven.Contracts;
+using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.Tests;
+using MassTransit;
+using MassTransit.Mediator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EventDriven.ServiceDefaults.Tests;
+
+/// <summary>
+/// The one consumer pipeline (read → dispatch → retry → park) every service uses, against the local broker and a real
+/// PostgreSQL: what can never apply is parked at once, what fails transiently is retried until it applies.
+/// </summary>
+[Collection(KafkaCollection.Name)]
+public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgresServer postgres) : IClassFixture<LocalPostgresServer>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task What_can_never_apply_is_parked_at_once_and_the_partition_moves_on()
+    {
+        await using var pipeline = await StartAsync();
+        await pipeline.ProduceAsync("first", "never: a handler's refusal", "not json", "last");
+
+        await pipeline.WaitForAppliedAsync("first", "last");
+        var parked = await Poll.UntilAsync(async () =>
+        {
+            var letters = (await pipeline.DeadLetters.ListAsync(includeRedriven: false, Ct)).Where(d => d.SourceTopic == pipeline.Topic).ToList();
+            return letters.Count == 2 ? letters : null;
+        }, Patience, "two dead letters");
+
+        Assert.Equal(["never: a handler's refusal", "not json"], parked.Select(d => d.Value).Order(StringComparer.Ordinal));
+        Assert.Contains(parked, d => d.Error.StartsWith(nameof(UnappliableMessageException), StringComparison.Ordinal));
+        Assert.Contains(parked, d => d.Error.StartsWith(nameof(JsonException), StringComparison.Ordinal));
+        // Parked on the first attempt: no retry can make them apply. The unreadable one never reached a handler.
+        Assert.Equal(1, pipeline.Attempts.GetValueOrDefault("never: a handler's refusal"));
+        Assert.False(pipeline.Attempts.ContainsKey("not json"));
+        var onTopic = await broker.ReadAsync(Topics.DeadLetter(pipeline.Topic), pipeline.Key, 2);
+        Assert.All(onTopic, m => Assert.Equal(pipeline.Topic, Encoding.UTF8.GetString(m.Headers.GetLastBytes("source_topic"))));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_is_retried_past_the_mediators_retries_until_it_applies_and_is_never_parked()
+    {
+        await using var pipeline = await StartAsync();
+        // Fails seven times: more than one pass through the mediator's retries (1 + 4 tries), so the pipeline itself
+        // must offer it again; the message after it waits, and applies after it.
+        await pipeline.ProduceAsync("flaky 7", "after");
+
+        await pipeline.WaitForAppliedAsync("flaky 7", "after");
+        Assert.Equal(8, pipeline.Attempts["flaky 7"]);
+        Assert.Equal(["flaky 7", "after"], pipeline.Applied);
+        Assert.DoesNotContain(await pipeline.DeadLetters.ListAsync(includeRedriven: true, Ct), d => d.SourceTopic == pipeline.Topic);
+    }
+
+    private async Task<Pipeline> StartAsync()
+    {
+        var topic = $"pipeline.{Guid.NewGuid():N}";
+        await broker.CreateTopicAsync(topic, partitions: 1);
+        await broker.CreateTopicAsync(Topics.DeadLetter(topic), partitions: 1);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:kafka"] = broker.BootstrapServers,
+            ["ConnectionStrings:pipelinedb"] = await postgres.CreateDatabaseAsync("pipeline"),
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddNpgsqlDataSource("pipelinedb");
+        builder.AddServiceKafkaProducer("kafka");
+        builder.AddServiceKafkaConsumer("kafka", $"pipeline-{Guid.NewGuid():N}", consumers => consumers.AddConsumer<ProbeHandler>());
+        builder.Services.AddSingleton(new ProbeTopic(topic));
+        builder.Services.AddSingleton<ProbeLog>();
+        builder.Services.AddHostedService<ProbeConsumer>();
+        var host = builder.Build();
+        await host.StartAsync(Ct);
+        return new Pipeline(host, topic);
+    }
+
+    /// <summary>The hosted pipeline under test, and what its handler saw.</summary>
+    private sealed class Pipeline(IHost host, string topic) : IAsyncDisposable
+    {
+        public string Topic => topic;
+
+        /// <summary>Every message's key (one partition anyway).</summary>
+        public Guid Key { get; } = Guid.NewGuid();
+
+        public DeadLetterStore DeadLetters => host.Services.GetRequiredService<DeadLetterStore>();
+
+        public ConcurrentDictionary<string, int> Attempts => host.Services.GetRequiredService<ProbeLog>().Attempts;
+
+        public IReadOnlyList<string> Applied => host.Services.GetRequiredService<ProbeLog>().AppliedInOrder;
+
+        public async Task ProduceAsync(params string[] values)
+        {
+            var producer = host.Services.GetRequiredService<IProducer<string, byte[]>>();
+            foreach (var value in values)
+            {
+                await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = Key.ToString(), Value = Encoding.UTF8.GetBytes(value) }, Ct);
+            }
+        }
+
+        public Task<string[]> WaitForAppliedAsync(params string[] values) =>
+            Poll.UntilAsync(() => Task.FromResult(values.All(Applied.Contains) ? values : null), Patience, string.Join(", ", values));
+
+        public async ValueTask DisposeAsync()
+        {
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
+        }
+    }
+
+    private sealed record ProbeTopic(string Name);
+
+    private sealed record ProbeMessage(string Text);
+
+    private sealed class ProbeLog
+    {
+        private readonly ConcurrentQueue<string> _applied = new();
+
+        public ConcurrentDictionary<string, int> Attempts { get; } = new();
+
+        public IReadOnlyList<string> AppliedInOrder => [.. _applied];
+
+        public void Apply(string text) => _applied.Enqueue(text);
+    }
+
+    /// <summary>Reads the message's text; "not json" cannot be read.</summary>
+    private sealed class ProbeConsumer(IConsumer<string, byte[]> consumer, IMediator mediator, DeadLetterStore deadLetters, ProbeTopic topic, ILogger<ProbeConsumer> logger)
+        : KafkaConsumerService(consumer, mediator, deadLetters, logger)
+    {
+        protected override string GroupId => "pipeline-probe";
+
+        protected override IReadOnlyList<string> SubscribedTopics => [topic.Name];
+
+        protected override object Read(ConsumeResult<string, byte[]> result)
+        {
+            var text = Encoding.UTF8.GetString(result.Message.Value);
+            return text == "not json" ? throw new JsonException("Not a probe message.") : new ProbeMessage(text);
+        }
+    }
+
+    /// <summary>"never…" can never apply; "flaky N" fails N times before it applies; anything else applies.</summary>
+    private sealed class ProbeHandler(ProbeLog log) : IConsumer<ProbeMessage>
+    {
+        public Task Consume(ConsumeContext<ProbeMessage> context)
+        {
+            var text = context.Message.Text;
+            var attempt = log.Attempts.AddOrUpdate(text, 1, (_, n) => n + 1);
+            if (text.StartsWith("never", StringComparison.Ordinal))
+            {
+                throw new UnappliableMessageException("This probe message can never apply.");
+            }
+
+            if (text.StartsWith("flaky ", StringComparison.Ordinal) && attempt <= int.Parse(text[6..], System.Globalization.CultureInfo.InvariantCulture))
+            {
+                throw new InvalidOperationException($"Transient failure {attempt}.");
+            }
+
+            log.Apply(text);
+            return Task.CompletedTask;
+        }
+    }
+}
