@@ -68,13 +68,3 @@ public sealed class AlertRules(NpgsqlDataSource dataSource, ReadModelGenerations
 
     public static Guid AlertId(Guid triggerEventId, string rule) => NameBasedId.From(triggerEventId, rule);
 }
-
-/// <summary>Bound from <c>Reactor:Alerts</c>.</summary>
-public sealed class AlertOptions
-{
-    public decimal SingleLimit { get; set; } = 10_000m;
-
-    public decimal WindowLimit { get; set; } = 20_000m;
-
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
-}
