@@ -11,70 +11,65 @@ using Npgsql;
 namespace EventDriven.Reactor.Alerts;
 
 /// <summary>
-/// Rules over the transaction stream (choreography: Reactor raises, Account freezes). A single withdrawal or outgoing
-/// transfer above <see cref="AlertOptions.SingleLimit"/>; or such movements adding up above
-/// <see cref="AlertOptions.WindowLimit"/> within <see cref="AlertOptions.Window"/> (raised by the one that crosses it).
-/// An alert's id derives from the event and the rule, so evaluating an event again raises the same alert.
+/// The alert rules at work over the transaction stream (choreography: Reactor raises, Account freezes): loads the
+/// account's <see cref="AlertWindow"/> from the transaction history read model, decides with
+/// <see cref="AlertDecisions"/>, and produces the alerts to <c>reactor.alerts</c>. The window after the event is not
+/// stored here: the history read model is where it lives, and the projector wrote the event into it before the rules ran.
 /// </summary>
 public sealed class AlertRules(NpgsqlDataSource dataSource, ReadModelGenerations generations, IProducer<string, byte[]> producer, IOptions<AlertOptions> options)
 {
-    public const string LargeWithdrawal = "large-withdrawal";
-    public const string Velocity = "withdrawal-velocity";
+    // The rules' names and alert ids, where callers found them before the rules moved to AlertDecisions.
+    public const string LargeWithdrawal = AlertDecisions.LargeWithdrawal;
+    public const string Velocity = AlertDecisions.Velocity;
     private readonly AlertOptions _options = options.Value;
 
     public async Task EvaluateAsync(LedgerEvent @event, CancellationToken cancellationToken)
     {
-        if (@event is not (MoneyWithdrawn or TransferDebited))
+        if (Outflow.From(@event) is null)
         {
             return;
         }
 
-        var movement = (LedgerEntryEvent)@event;
-        if (movement.Amount > _options.SingleLimit)
+        var decision = AlertDecisions.Decide(await LoadWindowAsync(@event, cancellationToken), _options, @event);
+        foreach (var alert in decision.Alerts)
         {
-            await RaiseAsync(movement, LargeWithdrawal, $"{movement.Amount} {movement.Currency} out in one movement (limit {_options.SingleLimit}).", cancellationToken);
-            return;
-        }
-
-        // The movements out in the window before this one (from the history read model, which already holds this one).
-        var history = ReadModelSchema.Table(ReadModel.TransactionHistory, generations.Live(ReadModel.TransactionHistory));
-        await using var command = dataSource.CreateCommand($"""
-            SELECT coalesce(sum(amount), 0) FROM {history}
-            WHERE account_id = $1 AND type IN ('{LedgerEventTypes.MoneyWithdrawn}', '{LedgerEventTypes.TransferDebited}')
-              AND occurred_at > $2 AND occurred_at <= $3 AND version < $4
-            """);
-        command.Parameters.Add(new() { Value = movement.AccountId });
-        command.Parameters.Add(new() { Value = movement.OccurredAt - _options.Window });
-        command.Parameters.Add(new() { Value = movement.OccurredAt });
-        command.Parameters.Add(new() { Value = movement.Version });
-        var before = (decimal)(await command.ExecuteScalarAsync(cancellationToken))!;
-        if (before <= _options.WindowLimit && before + movement.Amount > _options.WindowLimit)
-        {
-            await RaiseAsync(movement, Velocity,
-                $"{before + movement.Amount} {movement.Currency} out within {_options.Window.TotalSeconds:0} s (limit {_options.WindowLimit}).", cancellationToken);
+            await ProduceAsync(alert, cancellationToken);
         }
     }
 
-    private async Task RaiseAsync(LedgerEntryEvent trigger, string rule, string reason, CancellationToken cancellationToken)
+    public static Guid AlertId(Guid triggerEventId, string rule) => AlertDecisions.AlertId(triggerEventId, rule);
+
+    /// <summary>
+    /// The account's movements out within the window before <paramref name="event"/>, from the live history (which holds
+    /// this event already, and on a redelivery later ones too: only earlier versions are read, the ones the rules count).
+    /// </summary>
+    private async Task<AlertWindow> LoadWindowAsync(LedgerEvent @event, CancellationToken cancellationToken)
     {
-        var alert = new AlertRaised(AlertId(trigger.EventId, rule), trigger.AccountId, rule, reason, trigger.OccurredAt);
+        var history = ReadModelSchema.Table(ReadModel.TransactionHistory, generations.Live(ReadModel.TransactionHistory));
+        await using var command = dataSource.CreateCommand($"""
+            SELECT version, occurred_at, amount FROM {history}
+            WHERE account_id = $1 AND type IN ('{LedgerEventTypes.MoneyWithdrawn}', '{LedgerEventTypes.TransferDebited}')
+              AND occurred_at > $2 AND occurred_at <= $3 AND version < $4
+            """);
+        command.Parameters.Add(new() { Value = @event.AccountId });
+        command.Parameters.Add(new() { Value = @event.OccurredAt - _options.Window });
+        command.Parameters.Add(new() { Value = @event.OccurredAt });
+        command.Parameters.Add(new() { Value = @event.Version });
+        var outflows = new List<Outflow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            outflows.Add(new(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetDecimal(2)));
+        }
+
+        return new(outflows);
+    }
+
+    private async Task ProduceAsync(AlertRaised alert, CancellationToken cancellationToken) =>
         await producer.ProduceAsync(Topics.ReactorAlerts, new Message<string, byte[]>
         {
             Key = alert.AccountId.ToString(),
             Value = JsonSerializer.SerializeToUtf8Bytes(alert, ContractJson.Options),
             Headers = CloudEventHeaders.Create(alert.EventId, ReactorEventTypes.AlertRaised, ReactorEventTypes.Source, alert.OccurredAt, alert.AccountId.ToString()),
         }, cancellationToken);
-    }
-
-    public static Guid AlertId(Guid triggerEventId, string rule) => NameBasedId.From(triggerEventId, rule);
-}
-
-/// <summary>Bound from <c>Reactor:Alerts</c>.</summary>
-public sealed class AlertOptions
-{
-    public decimal SingleLimit { get; set; } = 10_000m;
-
-    public decimal WindowLimit { get; set; } = 20_000m;
-
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
