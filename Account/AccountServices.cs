@@ -4,6 +4,7 @@ using EventDriven.Accounts.Choreography;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
 using EventDriven.Accounts.Storage;
+using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
 
 namespace EventDriven.Accounts;
@@ -19,7 +20,7 @@ public static class AccountServices
             ?? throw new InvalidOperationException($"ConnectionStrings:{AccountDatabase.ConnectionName} is required.")));
         builder.AddServiceKafkaProducer("kafka");
 
-        builder.AddServiceKafkaConsumer("kafka", ChoreographyConsumer.Group, consumers => consumers.AddConsumer<ChoreographyReactions>());
+        builder.AddServiceKafkaConsumer<ChoreographyMessages>("kafka", "account", consumers => consumers.AddConsumer<ChoreographyReactions>());
 
         builder.Services.AddProblemDetails();
         // The API speaks the wire's JSON: enums as camelCase strings, as on the topics.
@@ -43,7 +44,7 @@ public static class AccountServices
                 break;
         }
 
-        builder.Services.AddHostedService<ChoreographyConsumer>();
+        builder.Services.AddHostedService<KafkaConsumerService>();
         builder.Services.AddHostedService<OutboxBacklog>();
 
         return builder;

@@ -6,6 +6,7 @@ using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Rebuild;
 using EventDriven.Reactor.Styles;
+using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
 using Npgsql;
 
@@ -22,11 +23,11 @@ public static class ReactorServices
         builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: ServicePostgres.Configure);
         builder.AddServiceKafkaProducer("kafka");
         builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"));
-        builder.AddServiceKafkaConsumer("kafka", ReactorConsumer.Group, consumers =>
+        builder.AddServiceKafkaConsumer<ReactorMessages>("kafka", "reactor", consumers =>
         {
             consumers.AddConsumer<ReadModelHandler>();
             consumers.AddConsumer<StyleHandlers>();
-        });
+        }, ReactorMessages.PartitionsInParallel);
 
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -35,7 +36,6 @@ public static class ReactorServices
         builder.Services.AddOptions<AlertOptions>().Bind(builder.Configuration.GetSection("Reactor:Alerts"));
         builder.Services.AddSingleton<ReadModelGenerations>();
         builder.Services.AddSingleton<Projector>();
-        builder.Services.AddSingleton<ProjectionGate>();
         builder.Services.AddSingleton<ReadModelChanges>();
         builder.Services.AddSingleton<AlertRules>();
         builder.Services.AddSingleton<StyleStats>();
@@ -54,7 +54,7 @@ public static class ReactorServices
         // Hosted services start in order: the schema and the live generations are known before the consumer runs.
         builder.Services.AddPostgresMigration(ReadModelSchema.MigrationLock, ReadModelSchema.Script);
         builder.Services.AddHostedService<GenerationLoader>();
-        builder.Services.AddHostedService<ReactorConsumer>();
+        builder.Services.AddHostedService<KafkaConsumerService>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ReadModelRebuilder>());
         return builder;
     }

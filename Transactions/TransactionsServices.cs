@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
 using EventDriven.Transactions.AccountCopy;
 using EventDriven.Transactions.Choreography;
@@ -23,7 +24,8 @@ public static class TransactionsServices
         builder.Services.AddSingleton(new TransactionsDatabase(builder.Configuration.GetConnectionString(TransactionsDatabase.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{TransactionsDatabase.ConnectionName} is required.")));
         builder.AddServiceKafkaProducer("kafka");
-        builder.AddServiceKafkaConsumer("kafka", ChoreographyConsumer.Group, consumers => consumers.AddConsumer<LedgerChoreography>());
+        builder.AddServiceKafkaConsumer<ChoreographyMessages>(
+            "kafka", "transactions", consumers => consumers.AddConsumer<LedgerChoreography>(), ChoreographyMessages.PartitionsInParallel);
         builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateConsumer.ServiceKey, "kafka", settings =>
         {
             // Partitions are assigned and offsets kept in PostgreSQL; the group id is only librdkafka's requirement.
@@ -59,7 +61,7 @@ public static class TransactionsServices
             builder.Services.AddHostedService<LedgerPublisher>();
         }
 
-        builder.Services.AddHostedService<ChoreographyConsumer>();
+        builder.Services.AddHostedService<KafkaConsumerService>();
         return builder;
     }
 

@@ -5,6 +5,7 @@ using EventDriven.Contracts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
+using EventDriven.ServiceDefaults.Kafka;
 using Npgsql;
 
 namespace EventDriven.Reactor.Rebuild;
@@ -21,7 +22,7 @@ public sealed partial class ReadModelRebuilder(
     [FromKeyedServices(ReadModelRebuilder.ConsumerKey)] IConsumer<string, byte[]> consumer,
     IConsumer<string, byte[]> live,
     ReadModelGenerations generations,
-    ProjectionGate gate,
+    ConsumerGate gate,
     TimeProvider time,
     ILogger<ReadModelRebuilder> logger) : BackgroundService
 {
@@ -216,7 +217,7 @@ public sealed partial class ReadModelRebuilder(
             object message;
             try
             {
-                message = ReactorConsumer.ReadMessage(result);
+                message = ReactorMessages.ReadMessage(result);
             }
             catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException)
             {

@@ -9,51 +9,30 @@ namespace EventDriven.ServiceDefaults.Kafka;
 /// <summary>
 /// The one way every service consumes Kafka: <b>read → dispatch → retry → park</b>.
 /// <list type="number">
-/// <item><b>Read</b>: the service's <see cref="Read"/> turns a message into the contract its consumers take (or null:
-/// not for this service).</item>
+/// <item><b>Read</b>: the service's <see cref="IMessageReader"/> turns a message into the contract its consumers take
+/// (or null: not for this service).</item>
 /// <item><b>Dispatch</b>: MassTransit's mediator hands it to the service's <c>IConsumer&lt;T&gt;</c>, through the
-/// filters and the retry policy every service shares (<see cref="Microsoft.Extensions.Hosting.ServiceKafkaExtensions.AddServiceKafkaConsumer"/>).</item>
+/// retry policy every service shares (<see cref="Microsoft.Extensions.Hosting.ServiceKafkaExtensions.AddServiceKafkaConsumer{TReader}"/>).</item>
 /// <item><b>Retry</b>: a transient failure still failing after the mediator's retries gets the same message again after
-/// <see cref="RetryDelay"/>, for as long as it fails; later messages of its partition wait.</item>
+/// <see cref="ConsumerPipeline.RetryDelay"/>, for as long as it fails; later messages of its partition wait.</item>
 /// <item><b>Park</b>: a message that can never apply (<see cref="MessageFailures"/>) goes to the
 /// <see cref="DeadLetterStore"/> at once, and the partition moves on.</item>
 /// </list>
 /// A message's offset is stored for the next commit only after it was applied or parked: at least once, so consumers
-/// must be idempotent. Each partition's messages apply in order (one message at a time overall, unless
-/// <see cref="PartitionsInParallel"/> says otherwise).
+/// must be idempotent. Each partition's messages apply in order; how many partitions apply at once is the
+/// <see cref="ConsumerGate"/>'s number of permits (<see cref="ConsumerPipeline.PartitionsInParallel"/>).
 /// </summary>
-public abstract partial class KafkaConsumerService(
-    IConsumer<string, byte[]> consumer, IMediator mediator, DeadLetterStore deadLetters, ILogger logger) : BackgroundService
+public sealed partial class KafkaConsumerService(
+    IConsumer<string, byte[]> consumer,
+    IMessageReader reader,
+    IMediator mediator,
+    DeadLetterStore deadLetters,
+    ConsumerPipeline pipeline,
+    ConsumerGate gate,
+    ILogger<KafkaConsumerService> logger) : BackgroundService
 {
-    /// <summary>The consumer group, as the process spans name it.</summary>
-    protected abstract string GroupId { get; }
-
-    protected abstract IReadOnlyList<string> SubscribedTopics { get; }
-
-    /// <summary>
-    /// The message as the service's consumers take it; null for a message the service does not react to (no span, no
-    /// dispatch). Throws one of <see cref="MessageFailures.CanNeverApply"/> for a message that can never be read.
-    /// </summary>
-    protected abstract object? Read(ConsumeResult<string, byte[]> result);
-
-    protected virtual TimeSpan RetryDelay => TimeSpan.FromSeconds(1);
-
-    /// <summary>Messages read ahead for one partition before reading waits (with <see cref="PartitionsInParallel"/> &gt; 1).</summary>
+    /// <summary>Messages read ahead for one partition before reading waits (with more than one partition in parallel).</summary>
     private const int LaneCapacity = 64;
-
-    /// <summary>
-    /// Held (one permit per message) while a message is applied and its offset stored: whoever takes every permit
-    /// sees no message half done (a rebuild that must catch up to exactly what was committed, say). None by default.
-    /// </summary>
-    protected virtual SemaphoreSlim? Gate => null;
-
-    /// <summary>
-    /// How many partitions may be applied at once, each still one message at a time and in order. 1 (the default)
-    /// applies one message at a time across all partitions. More lets a consumer whose every message waits on its own
-    /// database commit keep up with several partitions' traffic; its handlers must then be safe to run side by side for
-    /// different keys, and the <see cref="Gate"/> must hold as many permits.
-    /// </summary>
-    protected virtual int PartitionsInParallel => 1;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // librdkafka's Consume blocks: the loop runs on a thread of its own and waits for the handlers there, so it
@@ -61,7 +40,7 @@ public abstract partial class KafkaConsumerService(
         Task.Factory.StartNew(
             () =>
             {
-                if (PartitionsInParallel > 1)
+                if (gate.Permits > 1)
                 {
                     ConsumeInLanes(stoppingToken);
                 }
@@ -76,15 +55,14 @@ public abstract partial class KafkaConsumerService(
 
     /// <summary>
     /// Reads on this thread and hands each message to its partition's lane, which applies its messages in order and
-    /// stores each offset after the message was applied; at most <see cref="PartitionsInParallel"/> lanes apply at once. A lane that
-    /// fails retries its message after <see cref="RetryDelay"/> while the other lanes go on; a full lane holds up the
+    /// stores each offset after the message was applied; at most one lane per permit of the gate applies at once. A lane
+    /// that fails retries its message after the retry delay while the other lanes go on; a full lane holds up the
     /// reading (back-pressure).
     /// </summary>
     private void ConsumeInLanes(CancellationToken stoppingToken)
     {
-        consumer.Subscribe(SubscribedTopics);
+        consumer.Subscribe(reader.Topics);
         var lanes = new Dictionary<TopicPartition, (Channel<ConsumeResult<string, byte[]>> Queue, Task Applying)>();
-        using var slots = new SemaphoreSlim(PartitionsInParallel, PartitionsInParallel);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -97,7 +75,7 @@ public abstract partial class KafkaConsumerService(
                 if (!lanes.TryGetValue(result.TopicPartition, out var lane))
                 {
                     var queue = Channel.CreateBounded<ConsumeResult<string, byte[]>>(new BoundedChannelOptions(LaneCapacity) { SingleReader = true, SingleWriter = true });
-                    lanes[result.TopicPartition] = lane = (queue, Task.Run(() => ApplyInOrderAsync(queue.Reader, slots, stoppingToken), CancellationToken.None));
+                    lanes[result.TopicPartition] = lane = (queue, Task.Run(() => ApplyInOrderAsync(queue.Reader, stoppingToken), CancellationToken.None));
                 }
 
                 lane.Queue.Writer.WriteAsync(result, stoppingToken).AsTask().GetAwaiter().GetResult();
@@ -119,7 +97,7 @@ public abstract partial class KafkaConsumerService(
         }
     }
 
-    private async Task ApplyInOrderAsync(ChannelReader<ConsumeResult<string, byte[]>> queue, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task ApplyInOrderAsync(ChannelReader<ConsumeResult<string, byte[]>> queue, CancellationToken stoppingToken)
     {
         try
         {
@@ -127,25 +105,12 @@ public abstract partial class KafkaConsumerService(
             {
                 while (true)
                 {
-                    await slots.WaitAsync(stoppingToken);
-                    var gate = Gate;
+                    await gate.Semaphore.WaitAsync(stoppingToken);
                     try
                     {
-                        if (gate is not null)
-                        {
-                            await gate.WaitAsync(stoppingToken);
-                        }
-
-                        try
-                        {
-                            await HandleAsync(result, stoppingToken);
-                            StoreApplied(result);
-                            break;
-                        }
-                        finally
-                        {
-                            gate?.Release();
-                        }
+                        await HandleAsync(result, stoppingToken);
+                        StoreApplied(result);
+                        break;
                     }
                     catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                     {
@@ -153,10 +118,10 @@ public abstract partial class KafkaConsumerService(
                     }
                     finally
                     {
-                        slots.Release();
+                        gate.Semaphore.Release();
                     }
 
-                    await Task.Delay(RetryDelay, stoppingToken);
+                    await Task.Delay(pipeline.RetryDelay, stoppingToken);
                 }
             }
         }
@@ -171,11 +136,11 @@ public abstract partial class KafkaConsumerService(
         object? message;
         try
         {
-            message = Read(result);
+            message = reader.Read(result);
         }
         catch (Exception exception) when (MessageFailures.IsPermanent(exception))
         {
-            using var unreadable = KafkaTelemetry.StartProcess(result, GroupId);
+            using var unreadable = KafkaTelemetry.StartProcess(result, pipeline.GroupId);
             await deadLetters.SendAsync(result, exception, cancellationToken);
             return;
         }
@@ -185,7 +150,7 @@ public abstract partial class KafkaConsumerService(
             return;
         }
 
-        using var activity = KafkaTelemetry.StartProcess(result, GroupId);
+        using var activity = KafkaTelemetry.StartProcess(result, pipeline.GroupId);
         try
         {
             await mediator.Send(message, cancellationToken);
@@ -228,7 +193,7 @@ public abstract partial class KafkaConsumerService(
 
     private void ConsumeLoop(CancellationToken stoppingToken)
     {
-        consumer.Subscribe(SubscribedTopics);
+        consumer.Subscribe(reader.Topics);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -238,8 +203,7 @@ public abstract partial class KafkaConsumerService(
                     continue;
                 }
 
-                var gate = Gate;
-                gate?.Wait(stoppingToken);
+                gate.Semaphore.Wait(stoppingToken);
                 var failed = false;
                 try
                 {
@@ -253,13 +217,13 @@ public abstract partial class KafkaConsumerService(
                 }
                 finally
                 {
-                    gate?.Release();
+                    gate.Semaphore.Release();
                 }
 
                 if (failed)
                 {
                     TrySeek(result.TopicPartitionOffset);
-                    stoppingToken.WaitHandle.WaitOne(RetryDelay);
+                    stoppingToken.WaitHandle.WaitOne(pipeline.RetryDelay);
                 }
             }
         }

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using EventDriven.ServiceDefaults.Kafka;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -17,15 +18,23 @@ public static class ServiceKafkaExtensions
         });
 
     /// <summary>
-    /// What a <see cref="KafkaConsumerService"/> needs: its consumer, a member of <paramref name="groupId"/> (unless
-    /// configured otherwise) that starts at the beginning of partitions its group has no offset for; MassTransit's
-    /// mediator with the service's <paramref name="consumers"/> and the retry policy every service shares; and the
-    /// <see cref="DeadLetterStore"/>. The service stores a message's offset once the message is applied or parked;
-    /// librdkafka commits the stored offsets every second (and when partitions are revoked or the consumer closes), so a
-    /// committed offset is always a handled one, without a commit request per message.
+    /// Everything a service's <see cref="KafkaConsumerService"/> needs, but the hosted service itself (add it with
+    /// <c>AddHostedService&lt;KafkaConsumerService&gt;()</c> where it should start, after the schema it writes to):
+    /// <list type="bullet">
+    /// <item>its consumer, a member of <paramref name="groupId"/> (unless configured otherwise) that starts at the
+    /// beginning of partitions its group has no offset for;</item>
+    /// <item>the service's <typeparamref name="TReader"/>;</item>
+    /// <item>MassTransit's mediator with the service's <paramref name="consumers"/> and the retry policy every service
+    /// shares;</item>
+    /// <item>the <see cref="DeadLetterStore"/> and its table; the <see cref="ConsumerGate"/>.</item>
+    /// </list>
+    /// The service stores a message's offset once it is applied or parked; librdkafka commits the stored offsets every
+    /// second (and when partitions are revoked or the consumer closes), so a committed offset is always a handled one,
+    /// without a commit request per message.
     /// </summary>
-    public static void AddServiceKafkaConsumer(
-        this IHostApplicationBuilder builder, string connectionName, string groupId, Action<IMediatorRegistrationConfigurator> consumers)
+    public static void AddServiceKafkaConsumer<TReader>(
+        this IHostApplicationBuilder builder, string connectionName, string groupId, Action<IMediatorRegistrationConfigurator> consumers, int partitionsInParallel = 1)
+        where TReader : class, IMessageReader
     {
         builder.AddKafkaConsumer<string, byte[]>(connectionName, settings =>
         {
@@ -50,5 +59,8 @@ public static class ServiceKafkaExtensions
             }));
         });
         DeadLetterStore.AddTo(builder.Services);
+        builder.Services.AddSingleton<IMessageReader, TReader>();
+        builder.Services.AddSingleton(new ConsumerPipeline(groupId, partitionsInParallel, TimeSpan.FromSeconds(1)));
+        builder.Services.AddSingleton(new ConsumerGate(partitionsInParallel));
     }
 }

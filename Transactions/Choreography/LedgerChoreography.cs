@@ -14,7 +14,7 @@ namespace EventDriven.Transactions.Choreography;
 /// credited, the source records the transfer complete. An account's closure request is answered by settling (empty
 /// ledger, nothing under way) or refusing. Each step is a ledger command whose transaction id makes a redelivery a
 /// no-op; offsets are committed after the step, so a restart mid-way repeats the step and nothing else. The messages
-/// come through the shared pipeline (<see cref="ChoreographyConsumer"/>).
+/// come through the shared pipeline (read by <see cref="ChoreographyMessages"/>).
 /// </summary>
 public sealed partial class LedgerChoreography(LedgerCommandHandler handler, LedgerStore ledgers, ILogger<LedgerChoreography> logger)
     : IConsumer<TransferDebited>, IConsumer<TransferCredited>, IConsumer<ClosureRequested>

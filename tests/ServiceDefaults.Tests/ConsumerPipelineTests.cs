@@ -6,7 +6,6 @@ using EventDriven.Contracts;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.Tests;
 using MassTransit;
-using MassTransit.Mediator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -75,10 +74,10 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddNpgsqlDataSource("pipelinedb");
         builder.AddServiceKafkaProducer("kafka");
-        builder.AddServiceKafkaConsumer("kafka", $"pipeline-{Guid.NewGuid():N}", consumers => consumers.AddConsumer<ProbeHandler>());
+        builder.AddServiceKafkaConsumer<ProbeReader>("kafka", $"pipeline-{Guid.NewGuid():N}", consumers => consumers.AddConsumer<ProbeHandler>());
         builder.Services.AddSingleton(new ProbeTopic(topic));
         builder.Services.AddSingleton<ProbeLog>();
-        builder.Services.AddHostedService<ProbeConsumer>();
+        builder.Services.AddHostedService<KafkaConsumerService>();
         var host = builder.Build();
         await host.StartAsync(Ct);
         return new Pipeline(host, topic);
@@ -133,14 +132,11 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
     }
 
     /// <summary>Reads the message's text; "not json" cannot be read.</summary>
-    private sealed class ProbeConsumer(IConsumer<string, byte[]> consumer, IMediator mediator, DeadLetterStore deadLetters, ProbeTopic topic, ILogger<ProbeConsumer> logger)
-        : KafkaConsumerService(consumer, mediator, deadLetters, logger)
+    private sealed class ProbeReader(ProbeTopic topic) : IMessageReader
     {
-        protected override string GroupId => "pipeline-probe";
+        public IReadOnlyList<string> Topics => [topic.Name];
 
-        protected override IReadOnlyList<string> SubscribedTopics => [topic.Name];
-
-        protected override object Read(ConsumeResult<string, byte[]> result)
+        public object Read(ConsumeResult<string, byte[]> result)
         {
             var text = Encoding.UTF8.GetString(result.Message.Value);
             return text == "not json" ? throw new JsonException("Not a probe message.") : new ProbeMessage(text);

@@ -3,35 +3,26 @@ using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.ServiceDefaults.Kafka;
-using MassTransit.Mediator;
 
 namespace EventDriven.Transactions.Choreography;
 
 /// <summary>
-/// Transactions' consumer group member: the shared pipeline (read → dispatch → retry → park, see
-/// <see cref="KafkaConsumerService"/>) reading the steps of <see cref="LedgerChoreography"/> from the ledger and account
-/// topics. Other events on those topics are not its business.
+/// What Transactions' choreography reads from Kafka, for <see cref="LedgerChoreography"/> through the shared pipeline
+/// (<see cref="KafkaConsumerService"/>): debits and credits of transfers, and closure requests. Other events on those
+/// topics are not its business.
 /// </summary>
-public sealed class ChoreographyConsumer(
-    IConsumer<string, byte[]> consumer,
-    IMediator mediator,
-    DeadLetterStore deadLetters,
-    ILogger<ChoreographyConsumer> logger) : KafkaConsumerService(consumer, mediator, deadLetters, logger)
+public sealed class ChoreographyMessages : IMessageReader
 {
-    public const string Group = "transactions";
-
-    protected override string GroupId => Group;
-
-    protected override IReadOnlyList<string> SubscribedTopics { get; } = [Topics.TransactionEvents, Topics.AccountState];
-
     /// <summary>
     /// Every partition of both topics at once: each step waits on its own append, and a transfer is three steps. Two
     /// steps on one ledger from different partitions (a credit to an account while its own debit is handled) meet at
     /// the ledger's expected revision, and the later one is decided again.
     /// </summary>
-    protected override int PartitionsInParallel => 6;
+    public const int PartitionsInParallel = 6;
 
-    protected override object? Read(ConsumeResult<string, byte[]> result) =>
+    public IReadOnlyList<string> Topics { get; } = [EventDriven.Contracts.Topics.TransactionEvents, EventDriven.Contracts.Topics.AccountState];
+
+    public object? Read(ConsumeResult<string, byte[]> result) =>
         CloudEventHeaders.Read(result.Message.Headers, "ce_type") switch
         {
             LedgerEventTypes.TransferDebited => ContractJson.Read<TransferDebited>(result.Message.Value),
