@@ -19,6 +19,7 @@ public sealed partial class LedgerStore(
     KurrentDBClient client,
     NpgsqlDataSource database,
     IMemoryCache cache,
+    PendingSnapshots snapshots,
     TimeProvider time,
     IOptions<LedgerOptions> options,
     ILogger<LedgerStore> logger)
@@ -119,8 +120,12 @@ public sealed partial class LedgerStore(
         var snapshotVersion = cache.TryGetValue<Cached>(ledger.AccountId, out var cached) ? cached!.SnapshotVersion : 0;
         if (after.Version - snapshotVersion >= _options.SnapshotEvery)
         {
+            // Off the command's path, by the hosted writer; a skipped snapshot is asked for again SnapshotEvery events later.
             snapshotVersion = after.Version;
-            _ = SaveSnapshotAsync(after, CancellationToken.None); // Off the command's path; a lost snapshot costs only reading time.
+            if (!snapshots.TryEnqueue(after))
+            {
+                LogSnapshotSkipped(logger, after.AccountId, after.Version);
+            }
         }
 
         Remember(after, snapshotVersion);
@@ -162,7 +167,10 @@ public sealed partial class LedgerStore(
         return events;
     }
 
-    /// <summary>Writes a snapshot now (the benchmark and tests; the store snapshots by itself every <see cref="LedgerOptions.SnapshotEvery"/> events).</summary>
+    /// <summary>
+    /// Writes a snapshot now (<see cref="LedgerSnapshotWriter"/> for the store, which asks for one every
+    /// <see cref="LedgerOptions.SnapshotEvery"/> events; the benchmark and tests directly).
+    /// </summary>
     public async Task SaveSnapshotAsync(Ledger ledger, CancellationToken cancellationToken = default)
     {
         try
@@ -178,7 +186,7 @@ public sealed partial class LedgerStore(
             command.Parameters.Add(new() { Value = SnapshotFormat });
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
+        catch (Exception exception) when (exception is NpgsqlException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // A snapshot only saves reading time; the events remain the truth.
             LogSnapshotFailed(logger, ledger.AccountId, ledger.Version, exception);
@@ -199,6 +207,9 @@ public sealed partial class LedgerStore(
         cache.Set(ledger.AccountId, new Cached(ledger, snapshotVersion), new MemoryCacheEntryOptions { Size = 1 + ledger.Entries.Count });
 
     private sealed record Cached(Ledger Ledger, long SnapshotVersion);
+
+    [LoggerMessage(LogLevel.Information, "The snapshot queue is full; ledger {AccountId} is not snapshotted at version {Version}")]
+    private static partial void LogSnapshotSkipped(ILogger logger, Guid accountId, long version);
 
     [LoggerMessage(LogLevel.Warning, "Saving the snapshot of ledger {AccountId} at version {Version} failed")]
     private static partial void LogSnapshotFailed(ILogger logger, Guid accountId, long version, Exception exception);

@@ -34,7 +34,7 @@ using var services = new ServiceCollection().AddMetrics().BuildServiceProvider()
 var copy = new AccountCopyStore(dataSource);
 var ledgerOptions = Options.Create(new LedgerOptions());
 using var cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = ledgerOptions.Value.CacheSize });
-var store = new LedgerStore(client, dataSource, cache, TimeProvider.System, ledgerOptions, NullLogger<LedgerStore>.Instance);
+var store = new LedgerStore(client, dataSource, cache, new PendingSnapshots(), TimeProvider.System, ledgerOptions, NullLogger<LedgerStore>.Instance);
 var directory = new AccountDirectory(copy, new AccountApiClient(new HttpClient()), new AccountCopyStart(), Options.Create(new AccountStateOptions()), services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 var handler = new LedgerCommandHandler(store, directory, ledgerOptions);
 

@@ -3,16 +3,21 @@ using System.Text.Json;
 using EventDriven.Contracts;
 using EventDriven.KurrentDB.Client;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.Tests;
 using EventDriven.Transactions.Domain;
 using EventDriven.Transactions.Storage;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace EventDriven.Transactions.Tests;
 
 /// <summary>
 /// What the code before the domain events stored still loads and still goes out unchanged, on the real servers: a
-/// stream in the first stored shape and a snapshot of format 2, both as that code wrote them.
+/// stream in the first stored shape and a snapshot of format 2, both as that code wrote them. And snapshots are
+/// written by the hosted writer, not by a task nobody awaits.
 /// </summary>
 [Collection(TransactionsCollection.Name)]
 public sealed class StoredLedgerTests(TransactionsFixture service)
@@ -66,8 +71,40 @@ public sealed class StoredLedgerTests(TransactionsFixture service)
         Assert.Equal(expected.Entries.OrderBy(e => e.Key), loaded.Entries.OrderBy(e => e.Key));
     }
 
+    [Fact]
+    public async Task Snapshots_are_saved_by_the_writer_off_the_command_path_and_it_stops_cleanly()
+    {
+        await using var database = NpgsqlDataSource.Create(service.TransactionsDatabase);
+        using var cache = new MemoryCache(new MemoryCacheOptions());
+        var pending = new PendingSnapshots();
+        var store = new LedgerStore(service.Transactions.Services.GetRequiredService<KurrentDBClient>(), database, cache, pending, TimeProvider.System,
+            Options.Create(new LedgerOptions { SnapshotEvery = 3 }), NullLogger<LedgerStore>.Instance);
+        using var writer = new LedgerSnapshotWriter(pending, store);
+        var account = Guid.NewGuid();
+        var ledger = Ledger.Empty(account);
+        await writer.StartAsync(Ct);
+
+        // Three events: the third reaches SnapshotEvery and asks for a snapshot, which the command does not wait for.
+        foreach (var @event in new LedgerEvent[] { new LedgerEvents.Opened("EUR"), new LedgerEvents.MoneyDeposited(Guid.NewGuid(), 5m, "EUR", 5m), new LedgerEvents.MoneyDeposited(Guid.NewGuid(), 2m, "EUR", 7m) })
+        {
+            await store.AppendAsync(ledger, [@event], Ct);
+            ledger = Ledger.Evolve(ledger, @event);
+        }
+
+        await Poll.UntilAsync(async () => await SnapshotVersionAsync(database, account) == 3, TimeSpan.FromSeconds(10), "the writer to save the snapshot at version 3");
+        await writer.StopAsync(Ct);
+        Assert.True(writer.ExecuteTask!.IsCompletedSuccessfully);
+    }
+
     private async Task AppendFirstShapeAsync(Guid account, IReadOnlyList<(string Type, string Json)> events) =>
         await service.Transactions.Services.GetRequiredService<KurrentDBClient>().AppendToStreamAsync(LedgerStore.StreamName(account), StreamState.NoStream,
             events.Select(e => new EventData(Uuid.FromGuid(JsonDocument.Parse(e.Json).RootElement.GetProperty("eventId").GetGuid()), e.Type, Encoding.UTF8.GetBytes(e.Json))),
             cancellationToken: Ct);
+
+    private static async Task<long?> SnapshotVersionAsync(NpgsqlDataSource database, Guid account)
+    {
+        await using var select = database.CreateCommand("SELECT version FROM ledger_snapshots WHERE account_id = $1");
+        select.Parameters.Add(new() { Value = account });
+        return await select.ExecuteScalarAsync(Ct) as long?;
+    }
 }
