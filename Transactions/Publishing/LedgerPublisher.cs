@@ -14,10 +14,11 @@ namespace EventDriven.Transactions.Publishing;
 
 /// <summary>
 /// Publishes every ledger event to <c>transactions.events</c>, as its contract record (<see cref="LedgerContracts"/>):
-/// "stored, then emitted", with no event stored but never published. A catch-up subscription on <c>$all</c>, filtered to ledger streams, starts after the durable checkpoint;
-/// events are produced in order (idempotent producer, key = account id) and the checkpoint moves only past events Kafka
-/// acknowledged, with every event before them. A crash anywhere re-publishes from the checkpoint — at least once, same
-/// event ids — and consumers deduplicate. One instance publishes at a time (an advisory lock), another takes over.
+/// "stored, then emitted", with no event stored but never published. A catch-up subscription on <c>$all</c>, filtered
+/// to ledger streams, starts after the durable checkpoint; events are produced in order (idempotent producer, key =
+/// account id) and the checkpoint moves only past events Kafka acknowledged, with every event before them. A crash
+/// anywhere re-publishes from the checkpoint — at least once, same event ids — and consumers deduplicate. One instance
+/// publishes at a time (an advisory lock), another takes over.
 /// </summary>
 public sealed partial class LedgerPublisher : BackgroundService
 {
