@@ -47,6 +47,7 @@ public static class TransactionsServices
         builder.Services.AddHttpClient<AccountApiClient>(client => client.BaseAddress = new Uri("https+http://account"));
 
         builder.Services.AddSingleton<LedgerStore>();
+        builder.Services.AddSingleton<PendingSnapshots>();
         builder.Services.AddSingleton<LedgerCommandHandler>();
         builder.Services.AddSingleton<AccountCopyStore>();
         builder.Services.AddSingleton<AccountDirectory>();
@@ -55,6 +56,7 @@ public static class TransactionsServices
 
         // Hosted services start in order: the schema exists before anything reads or writes it.
         builder.Services.AddPostgresMigration(Schema.MigrationLock, Schema.Script);
+        builder.Services.AddHostedService<LedgerSnapshotWriter>();
         builder.Services.AddHostedService<AccountStateConsumer>();
         if (builder.Configuration.GetValue("Transactions:Publisher:Enabled", true))
         {

@@ -3,8 +3,10 @@ using System.Text.Json;
 namespace EventDriven.Contracts.Transactions;
 
 /// <summary>
-/// The ledger's events, as CloudEvents types (<c>ce_type</c>) and as KurrentDB event types: each event is stored in its
-/// ledger stream in exactly the shape it is published on <c>transactions.events</c>.
+/// The contract of <c>transactions.events</c>: the ledger's events as published, by CloudEvents type (<c>ce_type</c>).
+/// Transactions keeps events of its own (its domain's, stored in its shape) and maps them to these records when it
+/// publishes them and in its HTTP API, so the ledger's events and this contract change independently; a change here
+/// is a new versioned type, not an edit of one consumers read.
 /// </summary>
 public static class LedgerEventTypes
 {
@@ -38,7 +40,7 @@ public static class LedgerEventTypes
     public static string TypeOf(LedgerEvent @event) =>
         Names.TryGetValue(@event.GetType(), out var name) ? name : throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Not a ledger event.");
 
-    /// <summary>A ledger event from its type name and JSON (as stored in KurrentDB and published on Kafka).</summary>
+    /// <summary>A ledger event from its type name and JSON (as published on Kafka).</summary>
     public static LedgerEvent Deserialize(string type, ReadOnlySpan<byte> json) =>
         All.TryGetValue(type, out var clrType)
             ? (LedgerEvent)(JsonSerializer.Deserialize(json, clrType, ContractJson.Options) ?? throw new JsonException($"A {type} without data."))

@@ -55,7 +55,7 @@ public sealed partial class LedgerChoreography(LedgerCommandHandler handler, Led
         // transfer is never both credited and refunded, even if two consumers handle the same debit at once.
         var declined = await handler.ExecuteAsync(
             new DeclineTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId, refused.Reason), cancellationToken);
-        if (declined is LedgerOutcome.Done { Event: TransferDeclined decline })
+        if (declined is LedgerOutcome.Done { Event: LedgerEvents.TransferDeclined decline })
         {
             LogRefunding(logger, debited.TransactionId, decline.Reason);
             Report(debited.TransactionId, await handler.ExecuteAsync(

@@ -1,48 +1,39 @@
-using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
-using EventDriven.Contracts.Transactions;
+using static EventDriven.Transactions.Domain.LedgerEvents;
 
 namespace EventDriven.Transactions.Domain;
 
 /// <summary>
-/// The ledger's rules, as a function from state, the account as Transactions knows it, a command and the time, to
-/// events or a refusal. No I/O. Event ids are derived from the account, the transaction id and the step, so the same
-/// step of the same transaction always produces the same event id.
+/// The ledger's rules, as a function from state, the account as Transactions knows it and a command to events or a
+/// refusal. No I/O, no clock, no ids: the store gives each event its id, version and time when it appends them.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Rules return the base type so that they compose with ??.")]
 public static class LedgerDecisions
 {
-    public static LedgerDecision Decide(Ledger ledger, AccountView? account, LedgerCommand command, DateTimeOffset now)
+    public static LedgerDecision Decide(Ledger ledger, AccountView? account, LedgerCommand command)
     {
         if (ledger.Entries.TryGetValue(EntryKey(command), out var entry))
         {
-            return Repeat(ledger, entry, command, now);
+            return Repeat(ledger, entry, command);
         }
 
         return command switch
         {
             Deposit c => RequireMovable(ledger, account, c.Currency)
-                ?? Then(ledger, account!, now, LedgerEventTypes.MoneyDeposited, c.TransactionId, (id, v) => new MoneyDeposited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance + c.Amount)),
+                ?? Then(ledger, account!, new MoneyDeposited(c.TransactionId, c.Amount, c.Currency, ledger.Balance + c.Amount)),
             Withdraw c => RequireMovable(ledger, account, c.Currency) ?? RequireFunds(ledger, c.Amount)
-                ?? Then(ledger, account!, now, LedgerEventTypes.MoneyWithdrawn, c.TransactionId, (id, v) => new MoneyWithdrawn(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance - c.Amount)),
+                ?? Then(ledger, account!, new MoneyWithdrawn(c.TransactionId, c.Amount, c.Currency, ledger.Balance - c.Amount)),
             Transfer c => RequireMovable(ledger, account, c.Currency) ?? RequireFunds(ledger, c.Amount)
-                ?? Then(ledger, account!, now, LedgerEventTypes.TransferDebited, c.TransactionId, (id, v) => new TransferDebited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance - c.Amount, c.ToAccountId)),
+                ?? Then(ledger, account!, new TransferDebited(c.TransactionId, c.Amount, c.Currency, ledger.Balance - c.Amount, c.ToAccountId)),
             CreditTransfer c => RequireMovable(ledger, account, c.Currency)
-                ?? Then(ledger, account!, now, LedgerEventTypes.TransferCredited, c.TransactionId, (id, v) => new TransferCredited(id, c.AccountId, v, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance + c.Amount, c.FromAccountId)),
+                ?? Then(ledger, account!, new TransferCredited(c.TransactionId, c.Amount, c.Currency, ledger.Balance + c.Amount, c.FromAccountId)),
             // No account checks: whatever the target is, declining records its answer; it moves no money.
-            DeclineTransfer c => new LedgerDecision.Append([new TransferDeclined(
-                EventId(c.AccountId, c.TransactionId, LedgerEventTypes.TransferDeclined), c.AccountId, ledger.Version + 1, now, c.TransactionId, c.Amount, c.Currency, ledger.Balance, c.FromAccountId, c.Reason)]),
+            DeclineTransfer c => new LedgerDecision.Append([new TransferDeclined(c.TransactionId, c.Amount, c.Currency, ledger.Balance, c.FromAccountId, c.Reason)]),
             CompleteTransfer or RefundTransfer => LedgerDecision.NotFound($"Ledger {ledger.AccountId} has no transfer {command.TransactionId} to finish."),
-            SettleClosure c => Settle(ledger, c, now),
+            SettleClosure c => Settle(ledger, c),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Not a ledger command."),
         };
     }
-
-    /// <summary>
-    /// The event id of a step: the same step of the same transaction in the same ledger always has the same id (and
-    /// two accounts that happen to use the same transaction id still get different ones).
-    /// </summary>
-    public static Guid EventId(Guid accountId, Guid transactionId, string eventType) => NameBasedId.From(transactionId, $"{accountId:N}/{eventType}");
 
     /// <summary>The key the ledger remembers a command's transaction under (see <see cref="Ledger.EntryKey"/>).</summary>
     public static Guid EntryKey(LedgerCommand command) => command switch
@@ -56,7 +47,7 @@ public static class LedgerDecisions
     /// A transaction id the ledger has recorded: the same step again is done already; the step after it (a transfer
     /// completed or refunded) is decided here; anything else under that id is a reused id.
     /// </summary>
-    private static LedgerDecision Repeat(Ledger ledger, LedgerEntry entry, LedgerCommand command, DateTimeOffset now) => (entry.Kind, command) switch
+    private static LedgerDecision Repeat(Ledger ledger, LedgerEntry entry, LedgerCommand command) => (entry.Kind, command) switch
     {
         (EntryKind.Deposit, Deposit c) when c.Amount == entry.Amount => new LedgerDecision.AlreadyDone(entry),
         (EntryKind.Withdrawal, Withdraw c) when c.Amount == entry.Amount => new LedgerDecision.AlreadyDone(entry),
@@ -68,28 +59,25 @@ public static class LedgerDecisions
         (EntryKind.TransferIn, DeclineTransfer) => LedgerDecision.Conflict("The transfer was credited to this account already."),
         (EntryKind.TransferCompleted, CompleteTransfer) or (EntryKind.TransferRefunded, RefundTransfer) => new LedgerDecision.AlreadyDone(entry),
         (EntryKind.ClosureAnswer, SettleClosure) => new LedgerDecision.AlreadyDone(entry),
-        (EntryKind.TransferOut, CompleteTransfer c) => new LedgerDecision.Append([new TransferCompleted(
-            EventId(c.AccountId, c.TransactionId, LedgerEventTypes.TransferCompleted), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance, c.ToAccountId)]),
+        (EntryKind.TransferOut, CompleteTransfer c) => new LedgerDecision.Append([new TransferCompleted(c.TransactionId, entry.Amount, c.Currency, ledger.Balance, c.ToAccountId)]),
         // The money comes back whatever the account's state: a transfer under way keeps the ledger from closing.
-        (EntryKind.TransferOut, RefundTransfer c) => new LedgerDecision.Append([new TransferRefunded(
-            EventId(c.AccountId, c.TransactionId, LedgerEventTypes.TransferRefunded), c.AccountId, ledger.Version + 1, now, c.TransactionId, entry.Amount, c.Currency, ledger.Balance + entry.Amount, c.ToAccountId, c.Reason)]),
+        (EntryKind.TransferOut, RefundTransfer c) => new LedgerDecision.Append([new TransferRefunded(c.TransactionId, entry.Amount, c.Currency, ledger.Balance + entry.Amount, c.ToAccountId, c.Reason)]),
         (EntryKind.TransferCompleted, RefundTransfer) => LedgerDecision.Conflict("The transfer was credited to its target already; it cannot be refunded."),
         (EntryKind.TransferRefunded, CompleteTransfer) => LedgerDecision.Conflict("The transfer was refunded already; it cannot complete."),
         _ => LedgerDecision.Unprocessable($"Transaction {command.TransactionId} was used for a different request; use a new transaction id for a new request."),
     };
 
-    private static LedgerDecision.Append Settle(Ledger ledger, SettleClosure command, DateTimeOffset now)
+    private static LedgerDecision.Append Settle(Ledger ledger, SettleClosure command)
     {
-        var version = ledger.Version + 1;
         if (ledger.Balance != 0m || ledger.TransfersUnderWay > 0)
         {
             var reason = ledger.Balance != 0m
                 ? $"{ledger.Balance} {ledger.Currency} is still in the account; withdraw or transfer it first."
                 : "A transfer from the account is still under way.";
-            return new LedgerDecision.Append([new ClosureRefused(EventId(ledger.AccountId, command.ClosureRequestId, LedgerEventTypes.ClosureRefused), ledger.AccountId, version, now, command.ClosureRequestId, reason)]);
+            return new LedgerDecision.Append([new ClosureRefused(command.ClosureRequestId, reason)]);
         }
 
-        return new LedgerDecision.Append([new ClosureSettled(EventId(ledger.AccountId, command.ClosureRequestId, LedgerEventTypes.ClosureSettled), ledger.AccountId, version, now, command.ClosureRequestId)]);
+        return new LedgerDecision.Append([new ClosureSettled(command.ClosureRequestId)]);
     }
 
     /// <summary>Money moves in or out only for a known, open account whose ledger is open, in its currency.</summary>
@@ -120,19 +108,8 @@ public static class LedgerDecisions
         ledger.Balance >= amount ? null : LedgerDecision.Conflict($"Insufficient funds: the balance is {ledger.Balance} {ledger.Currency}, {amount} was asked.");
 
     /// <summary>The command's event, preceded by the ledger's opening when this is its first movement.</summary>
-    private static LedgerDecision.Append Then(
-        Ledger ledger, AccountView account, DateTimeOffset now, string eventType, Guid transactionId, Func<Guid, long, LedgerEntryEvent> movement)
-    {
-        var events = new List<LedgerEvent>(2);
-        var version = ledger.Version;
-        if (ledger.Currency is null)
-        {
-            events.Add(new LedgerOpened(EventId(ledger.AccountId, ledger.AccountId, LedgerEventTypes.Opened), ledger.AccountId, ++version, now, account.Currency));
-        }
-
-        events.Add(movement(EventId(ledger.AccountId, transactionId, eventType), ++version));
-        return new LedgerDecision.Append(events);
-    }
+    private static LedgerDecision.Append Then(Ledger ledger, AccountView account, TransactionStep movement) =>
+        new(ledger.Currency is null ? [new Opened(account.Currency), movement] : [movement]);
 }
 
 /// <summary>What a command decided: events to append, a step done already, or a refusal (nothing to append).</summary>

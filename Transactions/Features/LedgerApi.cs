@@ -2,6 +2,7 @@ using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.Transactions.AccountCopy;
 using EventDriven.Transactions.Domain;
+using EventDriven.Transactions.Publishing;
 using EventDriven.Transactions.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -54,7 +55,7 @@ public static class LedgerApi
             }
 
             var events = await store.HistoryAsync(accountId, before, count, ct);
-            return TypedResults.Ok(new LedgerHistory(accountId, [.. events.Select(e => new LedgerHistoryItem(LedgerEventTypes.TypeOf(e), e))]));
+            return TypedResults.Ok(new LedgerHistory(accountId, [.. events.Select(LedgerContracts.ToContract).Select(e => new LedgerHistoryItem(LedgerEventTypes.TypeOf(e), e))]));
         });
 
         // An incoming transfer is known by its transaction id and its source (?from=): transaction ids are unique per source.
@@ -62,7 +63,7 @@ public static class LedgerApi
         {
             var ledger = await store.LoadAsync(accountId, ct);
             return ledger.Entries.TryGetValue(from is { } source ? Ledger.IncomingKey(transactionId, source) : transactionId, out var entry)
-                && await store.ReadEventAsync(accountId, entry.Version, ct) is LedgerEntryEvent recorded
+                && LedgerContracts.ToContract(await store.ReadEventAsync(accountId, entry.Version, ct)) is LedgerEntryEvent recorded
                 ? TypedResults.Ok(LedgerReceipt.Of(recorded))
                 : NotFound($"Ledger {accountId} has no transaction {transactionId}.");
         });
@@ -81,7 +82,7 @@ public static class LedgerApi
 
         return await handler.ExecuteAsync(command(), cancellationToken) switch
         {
-            LedgerOutcome.Done { Event: LedgerEntryEvent recorded } => (onDone ?? TypedResults.Ok)(LedgerReceipt.Of(recorded)),
+            LedgerOutcome.Done done when LedgerContracts.ToContract(done.Recorded) is LedgerEntryEvent recorded => (onDone ?? TypedResults.Ok)(LedgerReceipt.Of(recorded)),
             LedgerOutcome.Refused { Kind: RefusalKind.NotFound } refused => NotFound(refused.Reason),
             LedgerOutcome.Refused { Kind: RefusalKind.Conflict } refused => TypedResults.Problem(refused.Reason, statusCode: 409, title: "Not allowed in the account's state"),
             LedgerOutcome.Refused refused => TypedResults.Problem(refused.Reason, statusCode: 422, title: "The request cannot apply to this account"),

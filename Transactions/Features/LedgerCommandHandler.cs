@@ -1,4 +1,3 @@
-using EventDriven.Contracts.Transactions;
 using EventDriven.KurrentDB.Client;
 using EventDriven.Transactions.AccountCopy;
 using EventDriven.Transactions.Domain;
@@ -13,7 +12,7 @@ namespace EventDriven.Transactions.Features;
 /// decided again, a bounded number of times. Within this process, commands on one account take turns, so conflicts
 /// come only from other instances.
 /// </summary>
-public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory accounts, TimeProvider time, IOptions<LedgerOptions> options)
+public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory accounts, IOptions<LedgerOptions> options)
 {
     private readonly SemaphoreSlim[] _turns = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly int _maxAttempts = Math.Max(1, options.Value.MaxAttempts);
@@ -31,7 +30,7 @@ public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory acc
             var ledger = await store.LoadAsync(command.AccountId, cancellationToken);
             for (var attempt = 1; ; attempt++)
             {
-                switch (LedgerDecisions.Decide(ledger, account, command, time.GetUtcNow()))
+                switch (LedgerDecisions.Decide(ledger, account, command))
                 {
                     case LedgerDecision.Refused refused:
                         return new LedgerOutcome.Refused(refused.Kind, refused.Reason);
@@ -40,8 +39,8 @@ public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory acc
                     case LedgerDecision.Append append:
                         try
                         {
-                            await store.AppendAsync(ledger, append.Events, cancellationToken);
-                            return new LedgerOutcome.Done(append.Events[^1], Repeated: false);
+                            var recorded = await store.AppendAsync(ledger, append.Events, cancellationToken);
+                            return new LedgerOutcome.Done(recorded[^1], Repeated: false);
                         }
                         catch (WrongExpectedVersionException) when (attempt < _maxAttempts)
                         {
@@ -68,8 +67,12 @@ public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory acc
 /// <summary>How a ledger command ended.</summary>
 public abstract record LedgerOutcome
 {
-    /// <summary>Applied now, or found applied already (<paramref name="Repeated"/>): <paramref name="Event"/> recorded it.</summary>
-    public sealed record Done(LedgerEvent Event, bool Repeated) : LedgerOutcome;
+    /// <summary>Applied now, or found applied already (<paramref name="Repeated"/>): <paramref name="Recorded"/> recorded it.</summary>
+    public sealed record Done(RecordedLedgerEvent Recorded, bool Repeated) : LedgerOutcome
+    {
+        /// <summary>The domain event that recorded it.</summary>
+        public LedgerEvent Event => Recorded.Event;
+    }
 
     public sealed record Refused(RefusalKind Kind, string Reason) : LedgerOutcome;
 

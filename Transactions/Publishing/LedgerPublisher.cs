@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using EventDriven.Contracts;
@@ -12,11 +13,12 @@ using Microsoft.Extensions.Options;
 namespace EventDriven.Transactions.Publishing;
 
 /// <summary>
-/// Publishes every ledger event to <c>transactions.events</c>: "stored, then emitted", with no event stored but never
-/// published. A catch-up subscription on <c>$all</c>, filtered to ledger streams, starts after the durable checkpoint;
-/// events are produced in order (idempotent producer, key = account id) and the checkpoint moves only past events Kafka
-/// acknowledged, with every event before them. A crash anywhere re-publishes from the checkpoint — at least once, same
-/// event ids — and consumers deduplicate. One instance publishes at a time (an advisory lock), another takes over.
+/// Publishes every ledger event to <c>transactions.events</c>, as its contract record (<see cref="LedgerContracts"/>):
+/// "stored, then emitted", with no event stored but never published. A catch-up subscription on <c>$all</c>, filtered
+/// to ledger streams, starts after the durable checkpoint; events are produced in order (idempotent producer, key =
+/// account id) and the checkpoint moves only past events Kafka acknowledged, with every event before them. A crash
+/// anywhere re-publishes from the checkpoint — at least once, same event ids — and consumers deduplicate. One instance
+/// publishes at a time (an advisory lock), another takes over.
 /// </summary>
 public sealed partial class LedgerPublisher : BackgroundService
 {
@@ -93,14 +95,15 @@ public sealed partial class LedgerPublisher : BackgroundService
         // The span continues the trace of the request that appended the event; the Kafka send span is its child.
         using var activity = KurrentDBTelemetry.StartProcess(resolved, "publisher");
         var record = resolved.Event;
-        var accountId = LedgerStore.AccountIdOf(record.EventStreamId)?.ToString() ?? record.EventStreamId;
+        var contract = LedgerContracts.ToContract(LedgerEventSerializer.Deserialize(record));
+        var accountId = contract.AccountId.ToString();
         var created = new DateTimeOffset(record.Created, TimeSpan.Zero);
         await _producer.ProduceAsync(Topics.TransactionEvents, new Message<string, byte[]>
         {
             Key = accountId,
-            Value = record.Data.ToArray(),
+            Value = JsonSerializer.SerializeToUtf8Bytes(contract, contract.GetType(), ContractJson.Options),
             Timestamp = new Timestamp(created),
-            Headers = CloudEventHeaders.Create(record.EventId.ToGuid(), record.EventType, LedgerEventTypes.Source, created, accountId),
+            Headers = CloudEventHeaders.Create(contract.EventId, LedgerEventTypes.TypeOf(contract), LedgerEventTypes.Source, created, accountId),
         }, cancellationToken).ConfigureAwait(false);
         _published.Add(1);
         _lag.Record((DateTimeOffset.UtcNow - created).TotalMilliseconds);

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using EventDriven.Contracts;
-using EventDriven.Contracts.Transactions;
+using System.Text.Json.Serialization;
 using EventDriven.KurrentDB.Client;
 using EventDriven.Transactions.Domain;
 using Microsoft.Extensions.Caching.Memory;
@@ -13,12 +12,15 @@ namespace EventDriven.Transactions.Storage;
 /// Ledgers in KurrentDB, one stream per account. A ledger is loaded from its latest snapshot (PostgreSQL) plus the
 /// events after it, and kept in memory; each later load reads only the events after the version it holds (other
 /// instances may have appended). Appends name the revision they expect, so a ledger another instance changed in the
-/// meantime is never overwritten: the append fails and the caller decides again on the caught-up ledger.
+/// meantime is never overwritten: the append fails and the caller decides again on the caught-up ledger. The store
+/// gives each domain event its envelope (id, version, time; see <see cref="LedgerEventSerializer"/> for the stored shape).
 /// </summary>
 public sealed partial class LedgerStore(
     KurrentDBClient client,
     NpgsqlDataSource database,
     IMemoryCache cache,
+    PendingSnapshots snapshots,
+    TimeProvider time,
     IOptions<LedgerOptions> options,
     ILogger<LedgerStore> logger)
 {
@@ -27,8 +29,16 @@ public sealed partial class LedgerStore(
     /// <summary>
     /// The shape of a serialised <see cref="Ledger"/>. Raise it whenever the ledger's fields or entry keys change
     /// meaning (2: incoming transfers keyed by transaction and source): older snapshots are then ignored, not misread.
+    /// The ledger's events becoming the domain's own changed neither, so format 2 snapshots still load.
     /// </summary>
     public const int SnapshotFormat = 2;
+
+    /// <summary>The snapshots' JSON: the store's own, equal to what format 2 was written with, whatever the wire's becomes.</summary>
+    private static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
     private readonly LedgerOptions _options = options.Value;
 
     public static string StreamName(Guid accountId) => $"{StreamPrefix}{accountId}";
@@ -73,22 +83,32 @@ public sealed partial class LedgerStore(
         var folded = ledger;
         await foreach (var resolved in read)
         {
-            folded = Ledger.Evolve(folded, LedgerEventSerializer.Deserialize(resolved.Event));
+            var recorded = LedgerEventSerializer.Deserialize(resolved.Event);
+            if (recorded.Version != folded.Version + 1)
+            {
+                throw new InvalidOperationException($"Ledger {ledger.AccountId} at version {folded.Version} read version {recorded.Version} next.");
+            }
+
+            folded = Ledger.Evolve(folded, recorded.Event);
         }
 
         return folded;
     }
 
     /// <summary>
-    /// Appends a decision's events if the ledger is still at the version it was decided on; throws
-    /// <see cref="WrongExpectedVersionException"/> when it is not, and the caller decides again on the caught-up ledger.
+    /// Appends a decision's events if the ledger is still at the version it was decided on, and returns them as
+    /// recorded; throws <see cref="WrongExpectedVersionException"/> when it is not, and the caller decides again on the
+    /// caught-up ledger.
     /// </summary>
-    public async Task<Ledger> AppendAsync(Ledger ledger, IReadOnlyList<LedgerEvent> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RecordedLedgerEvent>> AppendAsync(Ledger ledger, IReadOnlyList<LedgerEvent> events, CancellationToken cancellationToken)
     {
-        var expected = ledger.Revision is { } revision ? StreamState.StreamRevision((ulong)revision) : StreamState.NoStream;
+        // KurrentDB counts a stream's revisions from 0, the ledger its versions from 1.
+        var expected = ledger.Version == 0 ? StreamState.NoStream : StreamState.StreamRevision((ulong)(ledger.Version - 1));
+        var now = time.GetUtcNow();
+        var recorded = events.Select((e, i) => new RecordedLedgerEvent(LedgerEventSerializer.EventId(ledger.AccountId, e), ledger.AccountId, ledger.Version + 1 + i, now, e)).ToList();
         try
         {
-            await client.AppendToStreamAsync(StreamName(ledger.AccountId), expected, events.Select(LedgerEventSerializer.ToEventData), cancellationToken: cancellationToken);
+            await client.AppendToStreamAsync(StreamName(ledger.AccountId), expected, recorded.Select(LedgerEventSerializer.ToEventData), cancellationToken: cancellationToken);
         }
         catch (WrongExpectedVersionException)
         {
@@ -100,16 +120,20 @@ public sealed partial class LedgerStore(
         var snapshotVersion = cache.TryGetValue<Cached>(ledger.AccountId, out var cached) ? cached!.SnapshotVersion : 0;
         if (after.Version - snapshotVersion >= _options.SnapshotEvery)
         {
+            // Off the command's path, by the hosted writer; a skipped snapshot is asked for again SnapshotEvery events later.
             snapshotVersion = after.Version;
-            _ = SaveSnapshotAsync(after, CancellationToken.None); // Off the command's path; a lost snapshot costs only reading time.
+            if (!snapshots.TryEnqueue(after))
+            {
+                LogSnapshotSkipped(logger, after.AccountId, after.Version);
+            }
         }
 
         Remember(after, snapshotVersion);
-        return after;
+        return recorded;
     }
 
     /// <summary>The event that recorded a ledger version (for answering a repeated command as it was first answered).</summary>
-    public async Task<LedgerEvent> ReadEventAsync(Guid accountId, long version, CancellationToken cancellationToken)
+    public async Task<RecordedLedgerEvent> ReadEventAsync(Guid accountId, long version, CancellationToken cancellationToken)
     {
         await foreach (var resolved in client.ReadStreamAsync(Direction.Forwards, StreamName(accountId), new StreamPosition((ulong)(version - 1)), maxCount: 1, cancellationToken: cancellationToken))
         {
@@ -120,7 +144,7 @@ public sealed partial class LedgerStore(
     }
 
     /// <summary>Up to <paramref name="count"/> events, newest first, before <paramref name="beforeVersion"/> (exclusive; null: from the end).</summary>
-    public async Task<IReadOnlyList<LedgerEvent>> HistoryAsync(Guid accountId, long? beforeVersion, int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RecordedLedgerEvent>> HistoryAsync(Guid accountId, long? beforeVersion, int count, CancellationToken cancellationToken)
     {
         if (beforeVersion <= 1)
         {
@@ -134,7 +158,7 @@ public sealed partial class LedgerStore(
             return [];
         }
 
-        var events = new List<LedgerEvent>(count);
+        var events = new List<RecordedLedgerEvent>(count);
         await foreach (var resolved in read)
         {
             events.Add(LedgerEventSerializer.Deserialize(resolved.Event));
@@ -143,7 +167,10 @@ public sealed partial class LedgerStore(
         return events;
     }
 
-    /// <summary>Writes a snapshot now (the benchmark and tests; the store snapshots by itself every <see cref="LedgerOptions.SnapshotEvery"/> events).</summary>
+    /// <summary>
+    /// Writes a snapshot now (<see cref="LedgerSnapshotWriter"/> for the store, which asks for one every
+    /// <see cref="LedgerOptions.SnapshotEvery"/> events; the benchmark and tests directly).
+    /// </summary>
     public async Task SaveSnapshotAsync(Ledger ledger, CancellationToken cancellationToken = default)
     {
         try
@@ -155,11 +182,11 @@ public sealed partial class LedgerStore(
                 """);
             command.Parameters.Add(new() { Value = ledger.AccountId });
             command.Parameters.Add(new() { Value = ledger.Version });
-            command.Parameters.Add(new() { Value = JsonSerializer.SerializeToUtf8Bytes(ledger, ContractJson.Options) });
+            command.Parameters.Add(new() { Value = JsonSerializer.SerializeToUtf8Bytes(ledger, SnapshotJson) });
             command.Parameters.Add(new() { Value = SnapshotFormat });
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
+        catch (Exception exception) when (exception is NpgsqlException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // A snapshot only saves reading time; the events remain the truth.
             LogSnapshotFailed(logger, ledger.AccountId, ledger.Version, exception);
@@ -172,7 +199,7 @@ public sealed partial class LedgerStore(
         command.Parameters.Add(new() { Value = accountId });
         command.Parameters.Add(new() { Value = SnapshotFormat });
         return await command.ExecuteScalarAsync(cancellationToken) is byte[] state
-            ? JsonSerializer.Deserialize<Ledger>(state, ContractJson.Options)
+            ? JsonSerializer.Deserialize<Ledger>(state, SnapshotJson)
             : null;
     }
 
@@ -180,6 +207,9 @@ public sealed partial class LedgerStore(
         cache.Set(ledger.AccountId, new Cached(ledger, snapshotVersion), new MemoryCacheEntryOptions { Size = 1 + ledger.Entries.Count });
 
     private sealed record Cached(Ledger Ledger, long SnapshotVersion);
+
+    [LoggerMessage(LogLevel.Information, "The snapshot queue is full; ledger {AccountId} is not snapshotted at version {Version}")]
+    private static partial void LogSnapshotSkipped(ILogger logger, Guid accountId, long version);
 
     [LoggerMessage(LogLevel.Warning, "Saving the snapshot of ledger {AccountId} at version {Version} failed")]
     private static partial void LogSnapshotFailed(ILogger logger, Guid accountId, long version, Exception exception);

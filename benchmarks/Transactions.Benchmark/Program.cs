@@ -34,9 +34,9 @@ using var services = new ServiceCollection().AddMetrics().BuildServiceProvider()
 var copy = new AccountCopyStore(dataSource);
 var ledgerOptions = Options.Create(new LedgerOptions());
 using var cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = ledgerOptions.Value.CacheSize });
-var store = new LedgerStore(client, dataSource, cache, ledgerOptions, NullLogger<LedgerStore>.Instance);
+var store = new LedgerStore(client, dataSource, cache, new PendingSnapshots(), TimeProvider.System, ledgerOptions, NullLogger<LedgerStore>.Instance);
 var directory = new AccountDirectory(copy, new AccountApiClient(new HttpClient()), new AccountCopyStart(), Options.Create(new AccountStateOptions()), services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-var handler = new LedgerCommandHandler(store, directory, TimeProvider.System, ledgerOptions);
+var handler = new LedgerCommandHandler(store, directory, ledgerOptions);
 
 var accounts = Enumerable.Range(0, accountCount).Select(_ => Guid.CreateVersion7()).ToArray();
 await copy.ApplyAsync([.. accounts.Select(Snapshot)], [], CancellationToken.None);
@@ -94,16 +94,17 @@ async Task BuildLongLedgerAsync(Guid account, int events)
     var ledger = await store.LoadAsync(account, CancellationToken.None);
     while (ledger.Version < events)
     {
-        var batch = new List<EventDriven.Contracts.Transactions.LedgerEvent>();
+        var batch = new List<LedgerEvent>();
         var draft = ledger;
         for (var i = 0; i < 500 && draft.Version < events; i++)
         {
-            var decision = (LedgerDecision.Append)LedgerDecisions.Decide(draft, new AccountView(account, "EUR", AccountStatus.Open, 1), new Deposit(account, Guid.NewGuid(), 1m, "EUR"), DateTimeOffset.UtcNow);
+            var decision = (LedgerDecision.Append)LedgerDecisions.Decide(draft, new AccountView(account, "EUR", AccountStatus.Open, 1), new Deposit(account, Guid.NewGuid(), 1m, "EUR"));
             batch.AddRange(decision.Events);
             draft = Ledger.Fold(draft, decision.Events);
         }
 
-        ledger = await store.AppendAsync(ledger, batch, CancellationToken.None);
+        await store.AppendAsync(ledger, batch, CancellationToken.None);
+        ledger = draft;
     }
 }
 

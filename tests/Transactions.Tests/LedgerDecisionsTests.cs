@@ -1,15 +1,14 @@
 using EventDriven.Contracts.Accounts;
-using EventDriven.Contracts.Transactions;
 using EventDriven.Transactions.Domain;
+using static EventDriven.Transactions.Domain.LedgerEvents;
 
 namespace EventDriven.Transactions.Tests;
 
-/// <summary>The ledger's rules as specifications: given events, when a command, then events or a refusal.</summary>
+/// <summary>The ledger's rules as specifications: given domain events, when a command, then domain events or a refusal.</summary>
 public sealed class LedgerDecisionsTests
 {
     private static readonly Guid Id = Guid.NewGuid();
     private static readonly Guid Other = Guid.NewGuid();
-    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
     private static readonly AccountView Open = new(Id, "EUR", AccountStatus.Open, 1);
 
     [Fact]
@@ -19,10 +18,7 @@ public sealed class LedgerDecisionsTests
 
         var events = Appended(Decide(Ledger.Empty(Id), Open, new Deposit(Id, tx, 100m, "EUR")));
 
-        Assert.Equal(
-            [new LedgerOpened(LedgerDecisions.EventId(Id, Id, LedgerEventTypes.Opened), Id, 1, Now, "EUR"),
-             new MoneyDeposited(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited), Id, 2, Now, tx, 100m, "EUR", 100m)],
-            events);
+        Assert.Equal([new Opened("EUR"), new MoneyDeposited(tx, 100m, "EUR", 100m)], events);
     }
 
     [Fact]
@@ -32,7 +28,7 @@ public sealed class LedgerDecisionsTests
 
         Assert.Equal((69.75m, 3L), (ledger.Balance, ledger.Version));
         var withdrawn = Assert.IsType<MoneyWithdrawn>(Assert.Single(Appended(Decide(ledger, Open, new Withdraw(Id, Guid.NewGuid(), 69.75m, "EUR")))));
-        Assert.Equal((0m, 4L), (withdrawn.BalanceAfter, withdrawn.Version));
+        Assert.Equal((0m, 4L), (withdrawn.BalanceAfter, Ledger.Evolve(ledger, withdrawn).Version));
     }
 
     [Fact]
@@ -107,7 +103,7 @@ public sealed class LedgerDecisionsTests
     public void A_refund_returns_the_money_once_even_to_a_frozen_account()
     {
         var tx = Guid.NewGuid();
-        var ledger = Given(Deposited(100m), new TransferDebited(Guid.NewGuid(), Id, 3, Now, tx, 40m, "EUR", 60m, Other));
+        var ledger = Given(Deposited(100m), new TransferDebited(tx, 40m, "EUR", 60m, Other));
 
         var refunded = Assert.IsType<TransferRefunded>(Assert.Single(Appended(Decide(ledger, Open with { Status = AccountStatus.Frozen }, new RefundTransfer(Id, tx, 40m, "EUR", Other, "target closed")))));
 
@@ -125,7 +121,7 @@ public sealed class LedgerDecisionsTests
     {
         var tx = Guid.NewGuid();
         var credited = Assert.IsType<TransferCredited>(Appended(Decide(Ledger.Empty(Id), Open, new CreditTransfer(Id, tx, 25m, "EUR", Other)))[^1]);
-        var ledger = Given(new LedgerOpened(Guid.NewGuid(), Id, 1, Now, "EUR"), credited);
+        var ledger = Given(credited);
 
         Assert.Equal(25m, ledger.Balance);
         Assert.IsType<LedgerDecision.AlreadyDone>(Decide(ledger, Open, new CreditTransfer(Id, tx, 25m, "EUR", Other)));
@@ -136,7 +132,7 @@ public sealed class LedgerDecisionsTests
     {
         var tx = Guid.NewGuid();
         var third = Guid.NewGuid();
-        var ledger = Given(new TransferCredited(Guid.NewGuid(), Id, 0, Now, tx, 10m, "EUR", 10m, Other));
+        var ledger = Given(new TransferCredited(tx, 10m, "EUR", 10m, Other));
 
         var second = Assert.IsType<TransferCredited>(Assert.Single(Appended(Decide(ledger, Open, new CreditTransfer(Id, tx, 5m, "EUR", third)))));
 
@@ -156,7 +152,7 @@ public sealed class LedgerDecisionsTests
         Assert.IsType<LedgerDecision.AlreadyDone>(Decide(ledger, Open, new DeclineTransfer(Id, tx, 5m, "USD", Other, "again")));
         Refused(Decide(ledger, Open, new CreditTransfer(Id, tx, 5m, "EUR", Other)), RefusalKind.Conflict);
 
-        var credited = Given(new TransferCredited(Guid.NewGuid(), Id, 0, Now, tx, 5m, "EUR", 5m, Other));
+        var credited = Given(new TransferCredited(tx, 5m, "EUR", 5m, Other));
         Refused(Decide(credited, Open, new DeclineTransfer(Id, tx, 5m, "EUR", Other, "late")), RefusalKind.Conflict);
     }
 
@@ -182,48 +178,46 @@ public sealed class LedgerDecisionsTests
     public void A_closure_is_refused_while_money_is_in_the_ledger_or_under_way()
     {
         var withMoney = Given(Deposited(10m));
-        var underWay = Given(Deposited(10m), new TransferDebited(Guid.NewGuid(), Id, 3, Now, Guid.NewGuid(), 10m, "EUR", 0m, Other));
+        var underWay = Given(Deposited(10m), new TransferDebited(Guid.NewGuid(), 10m, "EUR", 0m, Other));
 
         Assert.IsType<ClosureRefused>(Assert.Single(Appended(Decide(withMoney, null, new SettleClosure(Id, Guid.NewGuid())))));
         Assert.IsType<ClosureRefused>(Assert.Single(Appended(Decide(underWay, null, new SettleClosure(Id, Guid.NewGuid())))));
     }
 
     [Fact]
-    public void Event_ids_follow_from_the_transaction_and_the_step()
+    public void The_entry_remembers_the_version_of_the_step_that_recorded_it()
     {
         var tx = Guid.NewGuid();
+        var ledger = Given(Deposited(100m), new TransferDebited(tx, 40m, "EUR", 60m, Other), Deposited(1m));
 
-        Assert.Equal(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited), LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited));
-        Assert.NotEqual(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.TransferDebited), LedgerDecisions.EventId(Id, tx, LedgerEventTypes.TransferRefunded));
-        // Two accounts that use the same transaction id get different event ids.
-        Assert.NotEqual(LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited), LedgerDecisions.EventId(Other, tx, LedgerEventTypes.MoneyDeposited));
-        Assert.Equal(8, LedgerDecisions.EventId(Id, tx, LedgerEventTypes.MoneyDeposited).Version);
+        var completed = Ledger.Evolve(ledger, new TransferCompleted(tx, 40m, "EUR", 61m, Other));
+
+        Assert.Equal(new LedgerEntry(EntryKind.TransferOut, 3, 40m), ledger.Entries[tx]);
+        Assert.Equal((new LedgerEntry(EntryKind.TransferCompleted, 5, 40m), 5L), (completed.Entries[tx], completed.Version));
     }
 
-    private static MoneyDeposited Deposited(decimal amount) => new(Guid.NewGuid(), Id, 0, Now, Guid.NewGuid(), amount, "EUR", 0m);
+    private static MoneyDeposited Deposited(decimal amount) => new(Guid.NewGuid(), amount, "EUR", 0m);
 
-    private static MoneyWithdrawn Withdrawn(decimal amount) => new(Guid.NewGuid(), Id, 0, Now, Guid.NewGuid(), amount, "EUR", 0m);
+    private static MoneyWithdrawn Withdrawn(decimal amount) => new(Guid.NewGuid(), amount, "EUR", 0m);
 
-    /// <summary>A ledger from events; versions and balances are filled in as the stream would have them.</summary>
+    /// <summary>A ledger opened in EUR, then <paramref name="events"/>; deposits' and withdrawals' balances are filled in.</summary>
     private static Ledger Given(params LedgerEvent[] events)
     {
-        var ledger = Ledger.Evolve(Ledger.Empty(Id), new LedgerOpened(Guid.NewGuid(), Id, 1, Now, "EUR"));
+        var ledger = Ledger.Evolve(Ledger.Empty(Id), new Opened("EUR"));
         foreach (var @event in events)
         {
-            var version = ledger.Version + 1;
             ledger = Ledger.Evolve(ledger, @event switch
             {
-                MoneyDeposited e => e with { Version = version, BalanceAfter = ledger.Balance + e.Amount },
-                MoneyWithdrawn e => e with { Version = version, BalanceAfter = ledger.Balance - e.Amount },
-                LedgerOpened => @event with { Version = 1 },
-                _ => @event with { Version = version },
+                MoneyDeposited e => e with { BalanceAfter = ledger.Balance + e.Amount },
+                MoneyWithdrawn e => e with { BalanceAfter = ledger.Balance - e.Amount },
+                _ => @event,
             });
         }
 
         return ledger;
     }
 
-    private static LedgerDecision Decide(Ledger ledger, AccountView? account, LedgerCommand command) => LedgerDecisions.Decide(ledger, account, command, Now);
+    private static LedgerDecision Decide(Ledger ledger, AccountView? account, LedgerCommand command) => LedgerDecisions.Decide(ledger, account, command);
 
     private static IReadOnlyList<LedgerEvent> Appended(LedgerDecision decision) => Assert.IsType<LedgerDecision.Append>(decision).Events;
 
