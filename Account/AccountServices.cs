@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EventDriven.Accounts.Choreography;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
@@ -21,10 +19,6 @@ public static class AccountServices
 
         builder.AddServiceKafkaConsumer("kafka", ChoreographyConsumer.GroupId);
 
-        builder.Services.AddProblemDetails();
-        // The API speaks the wire's JSON: enums as camelCase strings, as on the topics.
-        builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<AccountCommandHandler>();
