@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EventDriven.Reactor.Alerts;
 using EventDriven.Reactor.DeadLettering;
 using EventDriven.Reactor.Pipeline;
@@ -35,13 +33,11 @@ public static class ReactorServices
                 configurator.UseMessageRetry(retry => retry.Exponential(4, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100))));
         });
 
-        builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AlertOptions>().Bind(builder.Configuration.GetSection("Reactor:Alerts"));
         builder.Services.AddSingleton<ReadModelGenerations>();
         builder.Services.AddSingleton<Projector>();
+        builder.Services.AddSingleton<ReadModelQueries>();
         builder.Services.AddSingleton<ProjectionGate>();
         builder.Services.AddSingleton<ReadModelChanges>();
         builder.Services.AddSingleton<AlertRules>();
