@@ -33,9 +33,9 @@ public static class CheckedInOpenApi
             return null;
         }
 
-        var where = checkedIn is null ? $"{relativePath} does not exist" : FirstDifference(checkedIn, served);
+        var where = checkedIn is null ? $"{relativePath} does not exist." : FirstDifference(checkedIn, served);
         return $"""
-            The {name} service's OpenAPI document is not the checked-in {relativePath}: {where}.
+            The {name} service's OpenAPI document is not the checked-in {relativePath}. {where}
             An API change is a reviewed change. If this one is intended, rewrite the copy and commit it with the change:
                 {UpdateVariable}=1 dotnet test --project tests/{testProject} --filter-class "*OpenApi*"
             """;
@@ -52,9 +52,14 @@ public static class CheckedInOpenApi
     private static string FirstDifference(string checkedIn, string served)
     {
         var (expected, actual) = (checkedIn.Split('\n'), served.Split('\n'));
-        var line = Enumerable.Range(0, Math.Min(expected.Length, actual.Length)).FirstOrDefault(i => expected[i] != actual[i], Math.Min(expected.Length, actual.Length));
+        var shorter = Math.Min(expected.Length, actual.Length);
+        var line = Enumerable.Range(0, shorter).FirstOrDefault(i => expected[i] != actual[i], shorter);
         string At(string[] lines) => line < lines.Length ? lines[line].Trim() : "(end of document)";
-        return $"line {line + 1} is {At(expected)} checked in, {At(actual)} served";
+        return $"""
+            The first difference is on line {line + 1}:
+                checked in: {At(expected)}
+                served:     {At(actual)}
+            """;
     }
 
     private static string RepositoryRoot()
