@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EventDriven.Accounts.Choreography;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
@@ -22,10 +20,6 @@ public static class AccountServices
 
         builder.AddServiceKafkaConsumer<ChoreographyMessages>("kafka", "account", consumers => consumers.AddConsumer<ChoreographyReactions>());
 
-        builder.Services.AddProblemDetails();
-        // The API speaks the wire's JSON: enums as camelCase strings, as on the topics.
-        builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<AccountCommandHandler>();

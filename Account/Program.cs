@@ -5,16 +5,14 @@ using EventDriven.ServiceDefaults.Kafka;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddServiceApi("Account API",
+    "Accounts: owner, contact details, address and status. Every change is stored with its events in one transaction " +
+    "and published from the outbox as a notification, a delta and the account's state.");
 builder.AddAccountServices();
 
 var app = builder.Build();
 
-// Unreadable bodies are the client's fault: 400 with problem details, never a 500.
-app.UseExceptionHandler(new ExceptionHandlerOptions
-{
-    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-});
-app.UseStatusCodePages();
+app.UseServiceApi();
 app.MapAccountsApi();
 app.MapDeadLetterApi();
 app.MapDefaultEndpoints();

@@ -18,7 +18,8 @@ var kurrentdb = infrastructure.AddKurrentDB("kurrentdb");
 var account = builder.AddProject<Projects.Account>("account")
     .WithReference(accountDb).WaitFor(accountDb)
     .WithReference(kafka).WaitFor(kafka)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithApiReference();
 
 var transactions = builder.AddProject<Projects.Transactions>("transactions")
     .WithReference(kurrentdb).WaitFor(kurrentdb)
@@ -26,14 +27,16 @@ var transactions = builder.AddProject<Projects.Transactions>("transactions")
     .WithReference(kafka).WaitFor(kafka)
     // Account's export (snapshot mode) and its API (lazy mode) fill Transactions' copy of account state.
     .WithReference(account).WaitFor(account)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithApiReference();
 
 var reactor = builder.AddProject<Projects.Reactor>("reactor")
     .WithReference(reactorDb).WaitFor(reactorDb)
     .WithReference(kafka).WaitFor(kafka)
     // Notifications are followed by a call to Account's API for the details.
     .WithReference(account).WaitFor(account)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithApiReference();
 
 // Dashboard commands: rebuild a read model from Kafka without downtime (Reactor's POST /read-models/{name}/rebuild).
 foreach (var readModel in new[] { "account_overview", "transaction_history", "daily_totals" })

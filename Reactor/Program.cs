@@ -5,15 +5,14 @@ using EventDriven.ServiceDefaults.Kafka;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddServiceApi("Reactor API",
+    "The read side: read models projected from Kafka (each row with the versions it reflects), a push channel for " +
+    "their changes, the event styles compared, dead letters and read-model rebuilds.");
 builder.AddReactorServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler(new ExceptionHandlerOptions
-{
-    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-});
-app.UseStatusCodePages();
+app.UseServiceApi();
 app.MapReactorApi();
 app.MapDeadLetterApi();
 app.MapDefaultEndpoints();

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using EventDriven.Reactor.Alerts;
 using EventDriven.Reactor.Pipeline;
@@ -29,13 +27,11 @@ public static class ReactorServices
             consumers.AddConsumer<StyleHandlers>();
         }, ReactorMessages.PartitionsInParallel);
 
-        builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AlertOptions>().Bind(builder.Configuration.GetSection("Reactor:Alerts"));
         builder.Services.AddSingleton<ReadModelGenerations>();
         builder.Services.AddSingleton<Projector>();
+        builder.Services.AddSingleton<ReadModelQueries>();
         builder.Services.AddSingleton<ReadModelChanges>();
         builder.Services.AddSingleton<AlertRules>();
         builder.Services.AddSingleton<StyleStats>();

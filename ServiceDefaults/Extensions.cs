@@ -73,6 +73,8 @@ public static class Extensions
     /// <summary>
     /// <c>/health</c>: every check must pass before the service takes traffic; <c>/alive</c>: only the liveness checks.
     /// Both are mapped in every environment, because the AppHost waits on them in local and container mode alike.
+    /// A service with an HTTP API (<see cref="ServiceApiExtensions.AddServiceApi{TBuilder}"/>) also serves its OpenAPI
+    /// document, and in development its API reference at <c>/scalar</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -81,6 +83,7 @@ public static class Extensions
         {
             Predicate = registration => registration.Tags.Contains("live"),
         });
+        app.MapServiceApiReference();
         return app;
     }
 }

@@ -5,22 +5,14 @@ using EventDriven.Transactions.Features;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddServiceApi("Transactions API",
+    "Ledgers: deposits, withdrawals and transfers as event-sourced ledgers in KurrentDB, one per account. Every command " +
+    "carries a transaction id; a repeat returns the first receipt and appends nothing.");
 builder.AddTransactionsServices();
 
 var app = builder.Build();
 
-// Unreadable bodies are the client's fault: 400 with problem details, never a 500. Account unreachable (lazy mode's
-// fetch) is a dependency away: 503, worth a retry with the same transaction id.
-app.UseExceptionHandler(new ExceptionHandlerOptions
-{
-    StatusCodeSelector = exception => exception switch
-    {
-        BadHttpRequestException bad => bad.StatusCode,
-        HttpRequestException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
-        _ => StatusCodes.Status500InternalServerError,
-    },
-});
-app.UseStatusCodePages();
+app.UseServiceApi();
 app.MapLedgerApi();
 app.MapDeadLetterApi();
 app.MapDefaultEndpoints();

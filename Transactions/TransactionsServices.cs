@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
 using EventDriven.Transactions.AccountCopy;
@@ -34,9 +32,6 @@ public static class TransactionsServices
             settings.Config.EnableAutoOffsetStore = false;
         });
 
-        builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddOptions<LedgerOptions>().Bind(builder.Configuration.GetSection("Transactions:Ledger"));

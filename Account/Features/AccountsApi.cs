@@ -5,118 +5,138 @@ using EventDriven.Accounts.Domain;
 using EventDriven.Accounts.Storage;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EventDriven.Accounts.Features;
 
 /// <summary>
-/// The Account HTTP API. Every command needs an <c>Idempotency-Key</c> and may send <c>If-Match: "version"</c>;
-/// every refusal is a problem details response and writes nothing.
+/// The Account HTTP API. Every command needs an <c>Idempotency-Key</c>; a change to an account may send
+/// <c>If-Match: "version"</c>. The body and the headers are checked together before a handler runs (one 400 names
+/// every problem); every refusal is a problem details response and writes nothing.
 /// </summary>
 public static class AccountsApi
 {
-    private const string IdempotencyKeyHeader = "Idempotency-Key";
-
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         var accounts = app.MapGroup("/accounts").WithTags("Accounts");
 
-        accounts.MapPost("/", (OpenAccountRequest request, HttpContext http, AccountCommandHandler handler, CancellationToken ct) =>
-        {
-            var id = Guid.CreateVersion7();
-            return Command(http, handler, AccountValidation.Validate(request), id, request,
-                _ => AccountDecisions.Open(id, request.OwnerName!.Trim(), new ContactDetails(request.Email!, request.Phone),
-                    AccountValidation.ToAddress(request.Address!), request.Currency!), ct, creates: true);
-        });
+        accounts.MapGet("/", ListAccounts).WithName(nameof(ListAccounts))
+            .WithSummary("Lists accounts a page at a time, optionally by status, owner and currency.");
+        accounts.MapGet("/snapshot", ExportAccounts).WithName(nameof(ExportAccounts))
+            .WithSummary("Exports every account with the WAL position it reflects: how a copy of account state is bootstrapped.");
+        accounts.MapGet("/{id:guid}", GetAccount).WithName(nameof(GetAccount))
+            .WithSummary("Reads an account; its ETag is the version to send as If-Match.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        accounts.MapPut("/{id:guid}/address", (Guid id, AddressRequest request, HttpContext http, AccountCommandHandler handler, CancellationToken ct) =>
-            Command(http, handler, AccountValidation.Validate(request), id, request,
-                account => AccountDecisions.ChangeAddress(account!, AccountValidation.ToAddress(request)), ct));
+        var commands = accounts.MapGroup("").RequireIdempotencyKey()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        commands.MapPost("/", OpenAccount).Validate<OpenAccountRequest>(AccountValidation.Validate).WithName(nameof(OpenAccount))
+            .WithSummary("Opens an account.");
 
-        accounts.MapPut("/{id:guid}/contact", (Guid id, ChangeContactDetailsRequest request, HttpContext http, AccountCommandHandler handler, CancellationToken ct) =>
-            Command(http, handler, AccountValidation.Validate(request), id, request,
-                account => AccountDecisions.ChangeContactDetails(account!, new ContactDetails(request.Email!, request.Phone)), ct));
-
-        accounts.MapPost("/{id:guid}/freeze", (Guid id, ReasonRequest request, HttpContext http, AccountCommandHandler handler, CancellationToken ct) =>
-            Command(http, handler, AccountValidation.Validate(request), id, request, account => AccountDecisions.Freeze(account!, request.Reason!.Trim()), ct));
-
-        accounts.MapPost("/{id:guid}/unfreeze", (Guid id, ReasonRequest request, HttpContext http, AccountCommandHandler handler, CancellationToken ct) =>
-            Command(http, handler, AccountValidation.Validate(request), id, request, account => AccountDecisions.Unfreeze(account!, request.Reason!.Trim()), ct));
-
-        accounts.MapPost("/{id:guid}/closure", (Guid id, HttpContext http, AccountCommandHandler handler, CancellationToken ct) =>
-            Command(http, handler, [], id, new { }, account => AccountDecisions.RequestClosure(account!), ct));
-
-        accounts.MapGet("/{id:guid}", async Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> (Guid id, HttpContext http, AccountStore store, CancellationToken ct) =>
-        {
-            if (await store.GetAsync(id, ct) is not { } account)
-            {
-                return NoSuchAccount(id);
-            }
-
-            http.Response.Headers.ETag = ETag(account);
-            return TypedResults.Ok(account.ToSnapshot());
-        });
-
-        accounts.MapGet("/", async Task<Results<Ok<AccountPage>, ValidationProblem>> (AccountStore store, CancellationToken ct, AccountStatus? status, string? owner, string? currency, int page = 1, int pageSize = 50) =>
-        {
-            if (page is < 1 or > 1_000_000 || pageSize is < 1 or > 500)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page 1-1,000,000, pageSize 1-500."] });
-            }
-
-            var (items, total) = await store.ListAsync(status, owner, currency, page, pageSize, ct);
-            return TypedResults.Ok(new AccountPage([.. items.Select(a => a.ToSnapshot())], page, pageSize, total));
-        });
-
-        accounts.MapGet("/snapshot", async (AccountStore store, CancellationToken ct) => TypedResults.Ok(await store.ExportAsync(ct)));
+        var changes = commands.MapGroup("/{id:guid}")
+            .AcceptIfMatch("The ETag of the account version the change is based on, such as \"3\".")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        changes.MapPut("/address", ChangeAddress).Validate<AddressRequest>(AccountValidation.Validate).WithName(nameof(ChangeAddress))
+            .WithSummary("Moves the account to a new address.");
+        changes.MapPut("/contact", ChangeContactDetails).Validate<ChangeContactDetailsRequest>(AccountValidation.Validate).WithName(nameof(ChangeContactDetails))
+            .WithSummary("Changes the account's e-mail address and phone number.");
+        changes.MapPost("/freeze", Freeze).Validate<ReasonRequest>(AccountValidation.Validate).WithName(nameof(Freeze))
+            .WithSummary("Freezes the account: no money moves until it is unfrozen.");
+        changes.MapPost("/unfreeze", Unfreeze).Validate<ReasonRequest>(AccountValidation.Validate).WithName(nameof(Unfreeze))
+            .WithSummary("Unfreezes a frozen account.");
+        changes.MapPost("/closure", RequestClosure).WithName(nameof(RequestClosure))
+            .WithSummary("Asks to close the account; it closes once Transactions has settled its balance.");
 
         return app;
     }
 
-    private static async Task<IResult> Command<TRequest>(
-        HttpContext http, AccountCommandHandler handler, Dictionary<string, string[]> errors, Guid accountId, TRequest request,
-        Func<Account?, Decision> decide, CancellationToken cancellationToken, bool creates = false)
+    public static async Task<Results<Ok<AccountPage>, ValidationProblem>> ListAccounts(
+        AccountStore store, AccountStatus? status, string? owner, string? currency, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
     {
-        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
-        if (key.Length is 0 or > 200)
+        if (page is < 1 or > 1_000_000 || pageSize is < 1 or > 500)
         {
-            errors[IdempotencyKeyHeader] = ["Every command needs an Idempotency-Key header (1-200 characters), the same on every retry."];
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page 1-1,000,000, pageSize 1-500."] });
         }
 
-        long? expectedVersion = null;
-        if (http.Request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch)
-        {
-            if (long.TryParse(ifMatch.Replace("W/", "", StringComparison.Ordinal).Trim('"'), out var version))
-            {
-                expectedVersion = version;
-            }
-            else
-            {
-                errors["If-Match"] = ["The ETag of the account version the change is based on, such as \"3\"."];
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var command = new AccountCommand(accountId, creates, key, RequestHash(http, request), expectedVersion);
-        return await handler.ExecuteAsync(command, decide, cancellationToken) switch
-        {
-            CommandOutcome.Done { Created: true } done => WithETag(http, done.Account, TypedResults.Created($"/accounts/{done.Account.Id}", done.Account.ToSnapshot())),
-            CommandOutcome.Done done => WithETag(http, done.Account, TypedResults.Ok(done.Account.ToSnapshot())),
-            CommandOutcome.NotFound => NoSuchAccount(accountId),
-            CommandOutcome.PreconditionFailed failed => Problem(412, "The account has changed",
-                $"If-Match named version {expectedVersion}; the account is at version {failed.CurrentVersion}. Read it again and retry."),
-            CommandOutcome.Refused refused => Problem(409, "Not allowed in the account's state", refused.Reason),
-            CommandOutcome.KeyReused => Problem(422, "Idempotency key reused",
-                "This Idempotency-Key was used for a different request; use a new key for a new request."),
-            var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
-        };
+        var (items, total) = await store.ListAsync(status, owner, currency, page, pageSize, cancellationToken);
+        return TypedResults.Ok(new AccountPage([.. items.Select(a => a.ToSnapshot())], page, pageSize, total));
     }
 
-    private static IResult WithETag(HttpContext http, Account account, IResult result)
+    public static async Task<Ok<AccountsExport>> ExportAccounts(AccountStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ExportAsync(cancellationToken));
+
+    public static async Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> GetAccount(Guid id, HttpContext http, AccountStore store, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } account)
+        {
+            return NoSuchAccount(id);
+        }
+
+        http.Response.Headers.ETag = ETag(account);
+        return TypedResults.Ok(account.ToSnapshot());
+    }
+
+    public static async Task<Results<Created<AccountSnapshot>, ProblemHttpResult>> OpenAccount(
+        OpenAccountRequest request, IdempotencyKey key, HttpContext http, AccountCommandHandler handler, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        var command = new AccountCommand(id, Creates: true, key.Value, RequestHash(http, request), ExpectedVersion: null);
+        var outcome = await handler.ExecuteAsync(command, _ => AccountDecisions.Open(id, request.OwnerName!.Trim(),
+            new ContactDetails(request.Email!, request.Phone), AccountValidation.ToAddress(request.Address!), request.Currency!), cancellationToken);
+        return outcome is CommandOutcome.Done done
+            ? WithETag(http, done.Account, TypedResults.Created($"/accounts/{done.Account.Id}", done.Account.ToSnapshot()))
+            : Refusal(outcome, command);
+    }
+
+    public static Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> ChangeAddress(Guid id, AddressRequest request,
+        IdempotencyKey key, ExpectedVersion expected, HttpContext http, AccountCommandHandler handler, CancellationToken cancellationToken) =>
+        ChangeAsync(http, handler, Command(http, id, key, expected, request), account => AccountDecisions.ChangeAddress(account, AccountValidation.ToAddress(request)), cancellationToken);
+
+    public static Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> ChangeContactDetails(Guid id, ChangeContactDetailsRequest request,
+        IdempotencyKey key, ExpectedVersion expected, HttpContext http, AccountCommandHandler handler, CancellationToken cancellationToken) =>
+        ChangeAsync(http, handler, Command(http, id, key, expected, request),
+            account => AccountDecisions.ChangeContactDetails(account, new ContactDetails(request.Email!, request.Phone)), cancellationToken);
+
+    public static Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> Freeze(Guid id, ReasonRequest request,
+        IdempotencyKey key, ExpectedVersion expected, HttpContext http, AccountCommandHandler handler, CancellationToken cancellationToken) =>
+        ChangeAsync(http, handler, Command(http, id, key, expected, request), account => AccountDecisions.Freeze(account, request.Reason!.Trim()), cancellationToken);
+
+    public static Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> Unfreeze(Guid id, ReasonRequest request,
+        IdempotencyKey key, ExpectedVersion expected, HttpContext http, AccountCommandHandler handler, CancellationToken cancellationToken) =>
+        ChangeAsync(http, handler, Command(http, id, key, expected, request), account => AccountDecisions.Unfreeze(account, request.Reason!.Trim()), cancellationToken);
+
+    public static Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> RequestClosure(Guid id,
+        IdempotencyKey key, ExpectedVersion expected, HttpContext http, AccountCommandHandler handler, CancellationToken cancellationToken) =>
+        ChangeAsync(http, handler, Command(http, id, key, expected, new { }), AccountDecisions.RequestClosure, cancellationToken);
+
+    /// <summary>A change to an existing account: 200 with the account as it is now, or the refusal.</summary>
+    private static async Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> ChangeAsync(
+        HttpContext http, AccountCommandHandler handler, AccountCommand command, Func<Account, Decision> decide, CancellationToken cancellationToken)
+    {
+        var outcome = await handler.ExecuteAsync(command, account => decide(account!), cancellationToken);
+        return outcome is CommandOutcome.Done done
+            ? WithETag(http, done.Account, TypedResults.Ok(done.Account.ToSnapshot()))
+            : Refusal(outcome, command);
+    }
+
+    private static AccountCommand Command<TRequest>(HttpContext http, Guid accountId, IdempotencyKey key, ExpectedVersion expected, TRequest request) =>
+        new(accountId, Creates: false, key.Value, RequestHash(http, request), expected.Version);
+
+    private static ProblemHttpResult Refusal(CommandOutcome outcome, AccountCommand command) => outcome switch
+    {
+        CommandOutcome.NotFound => NoSuchAccount(command.AccountId),
+        CommandOutcome.PreconditionFailed failed => Problem(StatusCodes.Status412PreconditionFailed, "The account has changed",
+            $"If-Match named version {command.ExpectedVersion}; the account is at version {failed.CurrentVersion}. Read it again and retry."),
+        CommandOutcome.Refused refused => Problem(StatusCodes.Status409Conflict, "Not allowed in the account's state", refused.Reason),
+        CommandOutcome.KeyReused => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
+            "This Idempotency-Key was used for a different request; use a new key for a new request."),
+        _ => throw new InvalidOperationException($"Unexpected outcome {outcome}."),
+    };
+
+    private static TResult WithETag<TResult>(HttpContext http, Account account, TResult result)
     {
         http.Response.Headers.ETag = ETag(account);
         return result;
@@ -129,7 +149,7 @@ public static class AccountsApi
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{http.Request.Method} {http.Request.Path}\n{JsonSerializer.Serialize(request, ContractJson.Options)}")));
 
-    private static ProblemHttpResult NoSuchAccount(Guid id) => Problem(404, "No such account", $"There is no account {id}.");
+    private static ProblemHttpResult NoSuchAccount(Guid id) => Problem(StatusCodes.Status404NotFound, "No such account", $"There is no account {id}.");
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);

@@ -11,15 +11,18 @@ public static class DeadLetterApi
     public static IEndpointRouteBuilder MapDeadLetterApi(this IEndpointRouteBuilder app)
     {
         var deadLetters = app.MapGroup("/dead-letters").WithTags("Dead letters");
-        deadLetters.MapGet("/", ListAsync).WithName("ListDeadLetters").WithSummary("Messages parked because they can never apply (not yet re-driven, unless all=true).");
-        deadLetters.MapPost("/{id:long}/redrive", RedriveAsync).WithName("RedriveDeadLetter").WithSummary("Produces a parked message again to its topic.");
+        deadLetters.MapGet("/", ListDeadLetters).WithName(nameof(ListDeadLetters))
+            .WithSummary("Messages parked because they can never apply (?all=true: re-driven ones too).");
+        deadLetters.MapPost("/{id:long}/redrive", RedriveDeadLetter).WithName(nameof(RedriveDeadLetter))
+            .WithSummary("Produces a parked message again to its topic, headers as they were.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<DeadLetter>>> ListAsync(DeadLetterStore store, CancellationToken cancellationToken, bool all = false) =>
+    public static async Task<Ok<IReadOnlyList<DeadLetter>>> ListDeadLetters(DeadLetterStore store, bool all = false, CancellationToken cancellationToken = default) =>
         TypedResults.Ok(await store.ListAsync(all, cancellationToken));
 
-    public static async Task<Results<Accepted, ProblemHttpResult>> RedriveAsync(long id, DeadLetterStore store, CancellationToken cancellationToken) =>
+    public static async Task<Results<Accepted, ProblemHttpResult>> RedriveDeadLetter(long id, DeadLetterStore store, CancellationToken cancellationToken) =>
         await store.RedriveAsync(id, cancellationToken)
             ? TypedResults.Accepted((string?)null)
             : TypedResults.Problem($"There is no dead letter {id} left to re-drive.", statusCode: StatusCodes.Status404NotFound, title: "No such dead letter");

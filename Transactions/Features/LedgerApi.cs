@@ -18,81 +18,124 @@ public static class LedgerApi
     {
         var ledgers = app.MapGroup("/ledgers/{accountId:guid}").WithTags("Ledgers");
 
-        ledgers.MapPost("/deposits", (Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken ct) =>
-            Command(handler, LedgerValidation.Validate(request), () => new Deposit(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), ct));
+        var commands = ledgers.MapGroup("")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        commands.MapPost("/deposits", DepositMoney).WithName(nameof(DepositMoney))
+            .WithSummary("Deposits money; a repeat with the same transaction id returns the first receipt.");
+        commands.MapPost("/withdrawals", WithdrawMoney).WithName(nameof(WithdrawMoney))
+            .WithSummary("Withdraws money, never beyond the balance; a repeat with the same transaction id returns the first receipt.");
+        commands.MapPost("/transfers", TransferMoney).WithName(nameof(TransferMoney))
+            .WithSummary("Debits this account now; the other account is credited (or this one refunded) by choreography.");
 
-        ledgers.MapPost("/withdrawals", (Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken ct) =>
-            Command(handler, LedgerValidation.Validate(request), () => new Withdraw(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), ct));
-
-        ledgers.MapPost("/transfers", async (Guid accountId, TransferRequest request, LedgerCommandHandler handler, AccountDirectory accounts, CancellationToken ct) =>
-        {
-            var errors = LedgerValidation.Validate(accountId, request);
-            if (errors.Count == 0 && await accounts.FindAsync(request.ToAccountId!.Value, ct) is null)
-            {
-                return NotFound($"Account {request.ToAccountId} is not known to Transactions.");
-            }
-
-            // The debit is done; the credit follows by choreography: 202, and the transaction's resource to follow it.
-            return await Command(handler, errors, () => new Transfer(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!, request.ToAccountId!.Value), ct,
-                receipt => TypedResults.Accepted($"/ledgers/{accountId}/transactions/{receipt.TransactionId}", receipt));
-        });
-
-        ledgers.MapGet("/", async Task<Results<Ok<LedgerSummary>, ProblemHttpResult>> (Guid accountId, LedgerStore store, AccountDirectory accounts, CancellationToken ct) =>
-        {
-            var ledger = await store.LoadAsync(accountId, ct);
-            var account = await accounts.FindAsync(accountId, ct);
-            return ledger.Version == 0 && account is null
-                ? NotFound($"Account {accountId} is not known to Transactions.")
-                : TypedResults.Ok(new LedgerSummary(accountId, ledger.Currency ?? account?.Currency, ledger.Balance, ledger.Version, ledger.Closed, ledger.TransfersUnderWay,
-                    account is null ? null : new AccountCopyView(account.Status, account.Version)));
-        });
-
-        ledgers.MapGet("/history", async Task<Results<Ok<LedgerHistory>, ValidationProblem>> (Guid accountId, LedgerStore store, CancellationToken ct, long? before, int count = 50) =>
-        {
-            if (count is < 1 or > 500 || before < 1)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["count"] = ["count 1-500; before ≥ 1 (a version)."] });
-            }
-
-            var events = await store.HistoryAsync(accountId, before, count, ct);
-            return TypedResults.Ok(new LedgerHistory(accountId, [.. events.Select(LedgerContracts.ToContract).Select(e => new LedgerHistoryItem(LedgerEventTypes.TypeOf(e), e))]));
-        });
-
-        // An incoming transfer is known by its transaction id and its source (?from=): transaction ids are unique per source.
-        ledgers.MapGet("/transactions/{transactionId:guid}", async Task<Results<Ok<LedgerReceipt>, ProblemHttpResult>> (Guid accountId, Guid transactionId, LedgerStore store, CancellationToken ct, Guid? from) =>
-        {
-            var ledger = await store.LoadAsync(accountId, ct);
-            return ledger.Entries.TryGetValue(from is { } source ? Ledger.IncomingKey(transactionId, source) : transactionId, out var entry)
-                && LedgerContracts.ToContract(await store.ReadEventAsync(accountId, entry.Version, ct)) is LedgerEntryEvent recorded
-                ? TypedResults.Ok(LedgerReceipt.Of(recorded))
-                : NotFound($"Ledger {accountId} has no transaction {transactionId}.");
-        });
+        ledgers.MapGet("/", GetLedger).WithName(nameof(GetLedger))
+            .WithSummary("The ledger's balance and version, with the account as Transactions' copy knows it.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        ledgers.MapGet("/history", GetHistory).WithName(nameof(GetHistory))
+            .WithSummary("The ledger's events, newest first, a page at a time (before a version).");
+        ledgers.MapGet("/transactions/{transactionId:guid}", GetTransaction).WithName(nameof(GetTransaction))
+            .WithSummary("What the ledger recorded for a transaction; an incoming transfer is named by its source too (?from=).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
 
-    private static async Task<IResult> Command(
-        LedgerCommandHandler handler, Dictionary<string, string[]> errors, Func<LedgerCommand> command, CancellationToken cancellationToken,
-        Func<LedgerReceipt, IResult>? onDone = null)
+    public static async Task<Results<Ok<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> DepositMoney(
+        Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken cancellationToken)
     {
-        if (errors.Count > 0)
+        if (LedgerValidation.Validate(request) is { Count: > 0 } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        return await handler.ExecuteAsync(command(), cancellationToken) switch
-        {
-            LedgerOutcome.Done done when LedgerContracts.ToContract(done.Recorded) is LedgerEntryEvent recorded => (onDone ?? TypedResults.Ok)(LedgerReceipt.Of(recorded)),
-            LedgerOutcome.Refused { Kind: RefusalKind.NotFound } refused => NotFound(refused.Reason),
-            LedgerOutcome.Refused { Kind: RefusalKind.Conflict } refused => TypedResults.Problem(refused.Reason, statusCode: 409, title: "Not allowed in the account's state"),
-            LedgerOutcome.Refused refused => TypedResults.Problem(refused.Reason, statusCode: 422, title: "The request cannot apply to this account"),
-            LedgerOutcome.Busy busy => TypedResults.Problem($"The ledger changed under {busy.Attempts} attempts in a row; retry with the same transaction id.",
-                statusCode: 503, title: "The ledger is busy"),
-            var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
-        };
+        var outcome = await handler.ExecuteAsync(new Deposit(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), cancellationToken);
+        return Recorded(outcome) is { } receipt ? TypedResults.Ok(receipt) : Refusal(outcome);
     }
 
-    private static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: 404, title: "No such account");
+    public static async Task<Results<Ok<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> WithdrawMoney(
+        Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken cancellationToken)
+    {
+        if (LedgerValidation.Validate(request) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var outcome = await handler.ExecuteAsync(new Withdraw(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), cancellationToken);
+        return Recorded(outcome) is { } receipt ? TypedResults.Ok(receipt) : Refusal(outcome);
+    }
+
+    /// <summary>The debit is done; the credit follows by choreography: 202, and the transaction's resource to follow it.</summary>
+    public static async Task<Results<Accepted<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> TransferMoney(
+        Guid accountId, TransferRequest request, LedgerCommandHandler handler, AccountDirectory accounts, CancellationToken cancellationToken)
+    {
+        if (LedgerValidation.Validate(accountId, request) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (await accounts.FindAsync(request.ToAccountId!.Value, cancellationToken) is null)
+        {
+            return NotFound($"Account {request.ToAccountId} is not known to Transactions.");
+        }
+
+        var outcome = await handler.ExecuteAsync(
+            new Transfer(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!, request.ToAccountId!.Value), cancellationToken);
+        return Recorded(outcome) is { } receipt
+            ? TypedResults.Accepted($"/ledgers/{accountId}/transactions/{receipt.TransactionId}", receipt)
+            : Refusal(outcome);
+    }
+
+    public static async Task<Results<Ok<LedgerSummary>, ProblemHttpResult>> GetLedger(
+        Guid accountId, LedgerStore store, AccountDirectory accounts, CancellationToken cancellationToken)
+    {
+        var ledger = await store.LoadAsync(accountId, cancellationToken);
+        var account = await accounts.FindAsync(accountId, cancellationToken);
+        return ledger.Version == 0 && account is null
+            ? NotFound($"Account {accountId} is not known to Transactions.")
+            : TypedResults.Ok(new LedgerSummary(accountId, ledger.Currency ?? account?.Currency, ledger.Balance, ledger.Version, ledger.Closed, ledger.TransfersUnderWay,
+                account is null ? null : new AccountCopyView(account.Status, account.Version)));
+    }
+
+    public static async Task<Results<Ok<LedgerHistory>, ValidationProblem>> GetHistory(
+        Guid accountId, LedgerStore store, long? before, int count = 50, CancellationToken cancellationToken = default)
+    {
+        if (count is < 1 or > 500 || before < 1)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["count"] = ["count 1-500; before ≥ 1 (a version)."] });
+        }
+
+        var events = await store.HistoryAsync(accountId, before, count, cancellationToken);
+        return TypedResults.Ok(new LedgerHistory(accountId, [.. events.Select(LedgerContracts.ToContract).Select(e => new LedgerHistoryItem(LedgerEventTypes.TypeOf(e), e))]));
+    }
+
+    /// <summary>An incoming transfer is known by its transaction id and its source (?from=): transaction ids are unique per source.</summary>
+    public static async Task<Results<Ok<LedgerReceipt>, ProblemHttpResult>> GetTransaction(
+        Guid accountId, Guid transactionId, LedgerStore store, Guid? from, CancellationToken cancellationToken)
+    {
+        var ledger = await store.LoadAsync(accountId, cancellationToken);
+        return ledger.Entries.TryGetValue(from is { } source ? Ledger.IncomingKey(transactionId, source) : transactionId, out var entry)
+            && LedgerContracts.ToContract(await store.ReadEventAsync(accountId, entry.Version, cancellationToken)) is LedgerEntryEvent recorded
+            ? TypedResults.Ok(LedgerReceipt.Of(recorded))
+            : NotFound($"Ledger {accountId} has no transaction {transactionId}.");
+    }
+
+    /// <summary>The receipt for what the ledger recorded (now or under the same transaction id before), or null if it refused.</summary>
+    private static LedgerReceipt? Recorded(LedgerOutcome outcome) =>
+        outcome is LedgerOutcome.Done done && LedgerContracts.ToContract(done.Recorded) is LedgerEntryEvent recorded ? LedgerReceipt.Of(recorded) : null;
+
+    private static ProblemHttpResult Refusal(LedgerOutcome outcome) => outcome switch
+    {
+        LedgerOutcome.Refused { Kind: RefusalKind.NotFound } refused => NotFound(refused.Reason),
+        LedgerOutcome.Refused { Kind: RefusalKind.Conflict } refused => TypedResults.Problem(refused.Reason, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the account's state"),
+        LedgerOutcome.Refused refused => TypedResults.Problem(refused.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The request cannot apply to this account"),
+        LedgerOutcome.Busy busy => TypedResults.Problem($"The ledger changed under {busy.Attempts} attempts in a row; retry with the same transaction id.",
+            statusCode: StatusCodes.Status503ServiceUnavailable, title: "The ledger is busy"),
+        _ => throw new InvalidOperationException($"Unexpected outcome {outcome}."),
+    };
+
+    private static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "No such account");
 }
 
 /// <summary>A ledger's state as the API shows it, with the account as Transactions' copy knows it (and how current that is).</summary>

@@ -138,6 +138,8 @@ static async Task<WebApplication> StartAsync(string url, Dictionary<string, stri
     builder.Configuration.AddInMemoryCollection(settings);
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.AddServiceDefaults();
+    // The services' API conventions (problem details, camelCase enums), as their Program.cs registers them.
+    builder.AddServiceApi(builder.Environment.ApplicationName, "Hosted by the Reactor benchmark.");
     services(builder);
     var app = builder.Build();
     endpoints(app);
