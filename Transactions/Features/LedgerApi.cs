@@ -42,27 +42,24 @@ public static class LedgerApi
         return app;
     }
 
-    public static async Task<Results<Ok<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> DepositMoney(
-        Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken cancellationToken)
+    public static Task<Results<Ok<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> DepositMoney(
+        Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken cancellationToken) =>
+        MoveMoneyAsync(request, () => new Deposit(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), handler, cancellationToken);
+
+    public static Task<Results<Ok<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> WithdrawMoney(
+        Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken cancellationToken) =>
+        MoveMoneyAsync(request, () => new Withdraw(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), handler, cancellationToken);
+
+    /// <summary>A deposit or a withdrawal: the request checked, then the command, which is built only from a valid request.</summary>
+    private static async Task<Results<Ok<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> MoveMoneyAsync(
+        MoneyRequest request, Func<LedgerCommand> command, LedgerCommandHandler handler, CancellationToken cancellationToken)
     {
         if (LedgerValidation.Validate(request) is { Count: > 0 } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var outcome = await handler.ExecuteAsync(new Deposit(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), cancellationToken);
-        return Recorded(outcome) is { } receipt ? TypedResults.Ok(receipt) : Refusal(outcome);
-    }
-
-    public static async Task<Results<Ok<LedgerReceipt>, ValidationProblem, ProblemHttpResult>> WithdrawMoney(
-        Guid accountId, MoneyRequest request, LedgerCommandHandler handler, CancellationToken cancellationToken)
-    {
-        if (LedgerValidation.Validate(request) is { Count: > 0 } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var outcome = await handler.ExecuteAsync(new Withdraw(accountId, request.TransactionId!.Value, request.Amount!.Value, request.Currency!), cancellationToken);
+        var outcome = await handler.ExecuteAsync(command(), cancellationToken);
         return Recorded(outcome) is { } receipt ? TypedResults.Ok(receipt) : Refusal(outcome);
     }
 
