@@ -19,18 +19,15 @@ public interface IMessageReader
 
 /// <summary>How a service's <see cref="KafkaConsumerService"/> runs.</summary>
 /// <param name="GroupId">The consumer group, as the process spans name it.</param>
-/// <param name="PartitionsInParallel">
-/// How many partitions may apply at once, each still one message at a time and in order. 1 applies one message at a
-/// time across all partitions. More lets a consumer whose every message waits on its own commit keep up with several
-/// partitions' traffic; its consumers must then be safe to run side by side for different keys.
-/// </param>
 /// <param name="RetryDelay">The pause before a transiently failing message is offered again.</param>
-public sealed record ConsumerPipeline(string GroupId, int PartitionsInParallel, TimeSpan RetryDelay);
+public sealed record ConsumerPipeline(string GroupId, TimeSpan RetryDelay);
 
 /// <summary>
 /// One permit per partition that may apply at once, held while a message is applied and its offset stored: whoever
 /// takes every permit (<see cref="PauseAsync"/>) sees no message half done — a rebuild that must catch up to exactly
-/// what was committed, say.
+/// what was committed, say. One permit applies one message at a time across all partitions. More lets a consumer whose
+/// every message waits on its own commit keep up with several partitions' traffic, each partition still in order; its
+/// consumers must then be safe to run side by side for different keys.
 /// </summary>
 public sealed class ConsumerGate(int permits) : IDisposable
 {

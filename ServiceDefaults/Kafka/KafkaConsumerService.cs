@@ -20,7 +20,7 @@ namespace EventDriven.ServiceDefaults.Kafka;
 /// </list>
 /// A message's offset is stored for the next commit only after it was applied or parked: at least once, so consumers
 /// must be idempotent. Each partition's messages apply in order; how many partitions apply at once is the
-/// <see cref="ConsumerGate"/>'s number of permits (<see cref="ConsumerPipeline.PartitionsInParallel"/>).
+/// <see cref="ConsumerGate"/>'s number of permits.
 /// </summary>
 public sealed partial class KafkaConsumerService(
     IConsumer<string, byte[]> consumer,

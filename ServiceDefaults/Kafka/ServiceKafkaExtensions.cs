@@ -32,6 +32,7 @@ public static class ServiceKafkaExtensions
     /// second (and when partitions are revoked or the consumer closes), so a committed offset is always a handled one,
     /// without a commit request per message.
     /// </summary>
+    /// <param name="partitionsInParallel">How many partitions may apply at once (the <see cref="ConsumerGate"/>'s permits).</param>
     public static void AddServiceKafkaConsumer<TReader>(
         this IHostApplicationBuilder builder, string connectionName, string groupId, Action<IMediatorRegistrationConfigurator> consumers, int partitionsInParallel = 1)
         where TReader : class, IMessageReader
@@ -60,7 +61,7 @@ public static class ServiceKafkaExtensions
         });
         DeadLetterStore.AddTo(builder.Services);
         builder.Services.AddSingleton<IMessageReader, TReader>();
-        builder.Services.AddSingleton(new ConsumerPipeline(groupId, partitionsInParallel, TimeSpan.FromSeconds(1)));
+        builder.Services.AddSingleton(new ConsumerPipeline(groupId, TimeSpan.FromSeconds(1)));
         builder.Services.AddSingleton(new ConsumerGate(partitionsInParallel));
     }
 }
