@@ -24,9 +24,7 @@ public sealed class ReactorMessages : IMessageReader
     public IReadOnlyList<string> Topics { get; } =
         [EventDriven.Contracts.Topics.AccountNotifications, EventDriven.Contracts.Topics.AccountDeltas, EventDriven.Contracts.Topics.AccountState, EventDriven.Contracts.Topics.TransactionEvents];
 
-    public object? Read(ConsumeResult<string, byte[]> result) => ReadMessage(result);
-
-    public static object ReadMessage(ConsumeResult<string, byte[]> result)
+    public object Read(ConsumeResult<string, byte[]> result)
     {
         var bytes = result.Message.Value ?? throw new JsonException("The message has no body.");
         return result.Topic switch

@@ -23,6 +23,7 @@ public sealed partial class ReadModelRebuilder(
     IConsumer<string, byte[]> live,
     ReadModelGenerations generations,
     ConsumerGate gate,
+    IMessageReader reader,
     TimeProvider time,
     ILogger<ReadModelRebuilder> logger) : BackgroundService
 {
@@ -47,9 +48,16 @@ public sealed partial class ReadModelRebuilder(
                 return false;
             }
 
-            _busy = true;
+            var previous = Last;
             Last = new RebuildStatus(model, generations.Live(model) + 1, "running", 0, 0, 0, time.GetUtcNow(), null, null);
-            return _requests.Writer.TryWrite(model);
+            if (!_requests.Writer.TryWrite(model))
+            {
+                Last = previous;
+                return false;
+            }
+
+            _busy = true;
+            return true;
         }
     }
 
@@ -64,7 +72,12 @@ public sealed partial class ReadModelRebuilder(
                 {
                     Last = await RebuildAsync(model, stoppingToken);
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    Last = Last! with { State = "stopped", Error = "The service stopped; the live generation stays.", FinishedAt = time.GetUtcNow() };
+                    throw;
+                }
+                catch (Exception exception)
                 {
                     LogFailed(logger, model, exception);
                     Last = Last! with { State = "failed", Error = exception.Message, FinishedAt = time.GetUtcNow() };
@@ -87,7 +100,7 @@ public sealed partial class ReadModelRebuilder(
     {
         var started = time.GetUtcNow();
         var watch = Stopwatch.StartNew();
-        var fold = new Fold(model);
+        var fold = new Fold(model, reader);
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var partitions = Topics(model)
             .SelectMany(topic => admin.GetMetadata(topic, BrokerTimeout).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
@@ -202,7 +215,7 @@ public sealed partial class ReadModelRebuilder(
     }
 
     /// <summary>A read model folded in memory from the topics; each event id counts once.</summary>
-    private sealed class Fold(ReadModel model)
+    private sealed class Fold(ReadModel model, IMessageReader reader)
     {
         private readonly Dictionary<Guid, AccountOverview> _overviews = [];
         private readonly Dictionary<(Guid, long), HistoryLine> _history = [];
@@ -217,9 +230,9 @@ public sealed partial class ReadModelRebuilder(
             object message;
             try
             {
-                message = ReactorMessages.ReadMessage(result);
+                message = reader.Read(result)!;
             }
-            catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 return; // The live consumer dead-lettered it; the rebuild skips it the same way.
             }

@@ -12,7 +12,7 @@ public interface IMessageReader
 
     /// <summary>
     /// The message as the service's consumers take it; null for a message the service does not react to (no span, no
-    /// dispatch). Throws one of <see cref="MessageFailures.CanNeverApply"/> for a message that can never be read.
+    /// dispatch). Whatever it throws (but a cancellation) means the message can never be read: it is parked.
     /// </summary>
     object? Read(ConsumeResult<string, byte[]> result);
 }

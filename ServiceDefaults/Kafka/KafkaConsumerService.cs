@@ -34,6 +34,9 @@ public sealed partial class KafkaConsumerService(
     /// <summary>Messages read ahead for one partition before reading waits (with more than one partition in parallel).</summary>
     private const int LaneCapacity = 64;
 
+    /// <summary>How often reading looks whether a paused partition's lane has room again.</summary>
+    private static readonly TimeSpan HeldPartitionCheck = TimeSpan.FromMilliseconds(50);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // librdkafka's Consume blocks: the loop runs on a thread of its own and waits for the handlers there, so it
         // never holds a thread-pool thread while it waits for messages.
@@ -56,18 +59,26 @@ public sealed partial class KafkaConsumerService(
     /// <summary>
     /// Reads on this thread and hands each message to its partition's lane, which applies its messages in order and
     /// stores each offset after the message was applied; at most one lane per permit of the gate applies at once. A lane
-    /// that fails retries its message after the retry delay while the other lanes go on; a full lane holds up the
-    /// reading (back-pressure).
+    /// that fails retries its message after the retry delay while the other lanes go on. A full lane pauses only its
+    /// own partition (librdkafka drops what it fetched ahead for it, and resumes after the message held here) while
+    /// reading goes on for the others, so the consumer keeps polling and stays in its group however long a lane waits.
     /// </summary>
     private void ConsumeInLanes(CancellationToken stoppingToken)
     {
         consumer.Subscribe(reader.Topics);
         var lanes = new Dictionary<TopicPartition, (Channel<ConsumeResult<string, byte[]>> Queue, Task Applying)>();
+        var held = new Dictionary<TopicPartition, ConsumeResult<string, byte[]>>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (TryConsume(stoppingToken) is not { } result)
+                if (held.Count > 0)
+                {
+                    ResumeWhereLanesHaveRoom(lanes, held);
+                }
+
+                // With partitions paused, come back now and then to see whether their lanes have room.
+                if (TryConsume(held.Count > 0 ? HeldPartitionCheck : null, stoppingToken) is not { } result)
                 {
                     continue;
                 }
@@ -78,7 +89,11 @@ public sealed partial class KafkaConsumerService(
                     lanes[result.TopicPartition] = lane = (queue, Task.Run(() => ApplyInOrderAsync(queue.Reader, stoppingToken), CancellationToken.None));
                 }
 
-                lane.Queue.Writer.WriteAsync(result, stoppingToken).AsTask().GetAwaiter().GetResult();
+                if (!lane.Queue.Writer.TryWrite(result))
+                {
+                    consumer.Pause([result.TopicPartition]);
+                    held[result.TopicPartition] = result;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -94,6 +109,27 @@ public sealed partial class KafkaConsumerService(
             // The lanes store offsets through this consumer: let them stop before it closes (and commits them).
             Task.WaitAll([.. lanes.Values.Select(lane => lane.Applying)]);
             consumer.Close();
+        }
+    }
+
+    private void ResumeWhereLanesHaveRoom(
+        Dictionary<TopicPartition, (Channel<ConsumeResult<string, byte[]>> Queue, Task Applying)> lanes, Dictionary<TopicPartition, ConsumeResult<string, byte[]>> held)
+    {
+        foreach (var (partition, message) in held.ToList())
+        {
+            if (lanes[partition].Queue.Writer.TryWrite(message))
+            {
+                held.Remove(partition);
+                try
+                {
+                    consumer.Resume([partition]);
+                }
+                catch (KafkaException exception) when (!exception.Error.IsFatal)
+                {
+                    // A rebalance took the partition meanwhile: its new owner reads it from the last commit.
+                    LogConsumeFailed(logger, exception.Error.Reason, exception);
+                }
+            }
         }
     }
 
@@ -138,8 +174,9 @@ public sealed partial class KafkaConsumerService(
         {
             message = reader.Read(result);
         }
-        catch (Exception exception) when (MessageFailures.IsPermanent(exception))
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            // What the reader cannot read, it never will.
             using var unreadable = KafkaTelemetry.StartProcess(result, pipeline.GroupId);
             await deadLetters.SendAsync(result, exception, cancellationToken);
             return;
@@ -177,12 +214,15 @@ public sealed partial class KafkaConsumerService(
         }
     }
 
-    /// <summary>The next message; null after a failure librdkafka recovers from by itself (a rebalance took the partition, or the broker is away).</summary>
-    private ConsumeResult<string, byte[]>? TryConsume(CancellationToken stoppingToken)
+    /// <summary>
+    /// The next message, waiting at most <paramref name="wait"/> (null: until one comes); null after that, or after a
+    /// failure librdkafka recovers from by itself (a rebalance took the partition, or the broker is away).
+    /// </summary>
+    private ConsumeResult<string, byte[]>? TryConsume(TimeSpan? wait, CancellationToken stoppingToken)
     {
         try
         {
-            return consumer.Consume(stoppingToken);
+            return wait is { } timeout ? consumer.Consume(timeout) : consumer.Consume(stoppingToken);
         }
         catch (ConsumeException exception) when (!exception.Error.IsFatal)
         {
@@ -198,7 +238,7 @@ public sealed partial class KafkaConsumerService(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (TryConsume(stoppingToken) is not { } result)
+                if (TryConsume(null, stoppingToken) is not { } result)
                 {
                     continue;
                 }
@@ -208,7 +248,7 @@ public sealed partial class KafkaConsumerService(
                 try
                 {
                     HandleAsync(result, stoppingToken).GetAwaiter().GetResult();
-                    consumer.StoreOffset(result);
+                    StoreApplied(result);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

@@ -54,9 +54,9 @@ public static class ServiceKafkaExtensions
             mediator.ConfigureMediator((_, configurator) => configurator.UseMessageRetry(retry =>
             {
                 // Transient failures get a few quick tries in process; after that the consumer service tries again
-                // every second for as long as they last. What can never apply is not retried: it is parked at once.
+                // every second for as long as they last. A handler's refusal for good is not retried: it is parked at once.
                 retry.Exponential(4, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
-                retry.Ignore(MessageFailures.CanNeverApply);
+                retry.Ignore<Exception>(MessageFailures.IsPermanent);
             }));
         });
         DeadLetterStore.AddTo(builder.Services);

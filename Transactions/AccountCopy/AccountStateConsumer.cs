@@ -153,7 +153,7 @@ public sealed partial class AccountStateConsumer(
         {
             return ContractJson.Read<AccountStateChanged>(result.Message.Value).After ?? throw new JsonException("The message has no account state.");
         }
-        catch (Exception exception) when (MessageFailures.IsPermanent(exception))
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             await deadLetters.SendAsync(result, exception, cancellationToken);
             return null;

@@ -186,7 +186,7 @@ public sealed partial class LedgerStore(
             command.Parameters.Add(new() { Value = SnapshotFormat });
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is NpgsqlException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A snapshot only saves reading time; the events remain the truth.
             LogSnapshotFailed(logger, ledger.AccountId, ledger.Version, exception);

@@ -60,10 +60,28 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         Assert.DoesNotContain(await pipeline.DeadLetters.ListAsync(includeRedriven: true, Ct), d => d.SourceTopic == pipeline.Topic);
     }
 
-    private async Task<Pipeline> StartAsync()
+    [Fact]
+    public async Task A_partition_held_up_by_a_failing_message_holds_up_only_itself_and_loses_nothing_however_far_it_falls_behind()
+    {
+        await using var pipeline = await StartAsync(partitions: 2);
+        // Partition 0: a message that fails until released, then more than a lane holds, so that its partition is paused.
+        var behind = Enumerable.Range(1, 150).Select(n => $"behind {n}").ToArray();
+        await pipeline.ProduceAsync(0, ["blocked"]);
+        await pipeline.ProduceAsync(0, behind);
+        await pipeline.ProduceAsync(1, ["other partition"]);
+
+        await pipeline.WaitForAppliedAsync("other partition");
+        Assert.DoesNotContain("blocked", pipeline.Applied);
+
+        pipeline.Release("blocked");
+        await pipeline.WaitForAppliedAsync(behind);
+        Assert.Equal(["blocked", .. behind], pipeline.Applied.Where(text => text != "other partition"));
+    }
+
+    private async Task<Pipeline> StartAsync(int partitions = 1)
     {
         var topic = $"pipeline.{Guid.NewGuid():N}";
-        await broker.CreateTopicAsync(topic, partitions: 1);
+        await broker.CreateTopicAsync(topic, partitions);
         await broker.CreateTopicAsync(Topics.DeadLetter(topic), partitions: 1);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -74,7 +92,7 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddNpgsqlDataSource("pipelinedb");
         builder.AddServiceKafkaProducer("kafka");
-        builder.AddServiceKafkaConsumer<ProbeReader>("kafka", $"pipeline-{Guid.NewGuid():N}", consumers => consumers.AddConsumer<ProbeHandler>());
+        builder.AddServiceKafkaConsumer<ProbeReader>("kafka", $"pipeline-{Guid.NewGuid():N}", consumers => consumers.AddConsumer<ProbeHandler>(), partitionsInParallel: partitions);
         builder.Services.AddSingleton(new ProbeTopic(topic));
         builder.Services.AddSingleton<ProbeLog>();
         builder.Services.AddHostedService<KafkaConsumerService>();
@@ -97,14 +115,19 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
 
         public IReadOnlyList<string> Applied => host.Services.GetRequiredService<ProbeLog>().AppliedInOrder;
 
-        public async Task ProduceAsync(params string[] values)
+        public Task ProduceAsync(params string[] values) => ProduceAsync(0, values);
+
+        public async Task ProduceAsync(int partition, string[] values)
         {
             var producer = host.Services.GetRequiredService<IProducer<string, byte[]>>();
             foreach (var value in values)
             {
-                await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = Key.ToString(), Value = Encoding.UTF8.GetBytes(value) }, Ct);
+                await producer.ProduceAsync(new TopicPartition(topic, partition), new Message<string, byte[]> { Key = Key.ToString(), Value = Encoding.UTF8.GetBytes(value) }, Ct);
             }
         }
+
+        /// <summary>Lets a "blocked" message apply from its next attempt on.</summary>
+        public void Release(string text) => host.Services.GetRequiredService<ProbeLog>().Released[text] = true;
 
         public Task<string[]> WaitForAppliedAsync(params string[] values) =>
             Poll.UntilAsync(() => Task.FromResult(values.All(Applied.Contains) ? values : null), Patience, string.Join(", ", values));
@@ -126,6 +149,8 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
 
         public ConcurrentDictionary<string, int> Attempts { get; } = new();
 
+        public ConcurrentDictionary<string, bool> Released { get; } = new();
+
         public IReadOnlyList<string> AppliedInOrder => [.. _applied];
 
         public void Apply(string text) => _applied.Enqueue(text);
@@ -143,7 +168,7 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         }
     }
 
-    /// <summary>"never…" can never apply; "flaky N" fails N times before it applies; anything else applies.</summary>
+    /// <summary>"never…" can never apply; "flaky N" fails N times before it applies; "blocked" fails until released; anything else applies.</summary>
     private sealed class ProbeHandler(ProbeLog log) : IConsumer<ProbeMessage>
     {
         public Task Consume(ConsumeContext<ProbeMessage> context)
@@ -158,6 +183,11 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
             if (text.StartsWith("flaky ", StringComparison.Ordinal) && attempt <= int.Parse(text[6..], System.Globalization.CultureInfo.InvariantCulture))
             {
                 throw new InvalidOperationException($"Transient failure {attempt}.");
+            }
+
+            if (text == "blocked" && !log.Released.ContainsKey(text))
+            {
+                throw new InvalidOperationException("Blocked until the test releases it.");
             }
 
             log.Apply(text);
