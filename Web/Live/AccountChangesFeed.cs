@@ -64,7 +64,9 @@ public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFact
 
                 LogEnded(logger);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or JsonException && !stoppingToken.IsCancellationRequested)
+            // Whatever broke the channel (Reactor down, not yet resolvable, a torn stream), the feed outlives it: a
+            // hosted service that throws would stop the whole web app.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogLost(logger, e.GetType().Name, backoff);
             }
