@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what local mode (no container runtime) needs beyond the .NET SDK: PostgreSQL's server binaries; with
-# --tests also Node.js, which runs the official KurrentDB client's conformance suite.
+# --tests also Node.js, which runs the official KurrentDB client's conformance suite, and Chromium, which the browser
+# tests (tests/Web.Tests) drive headless through Playwright at /usr/bin/chromium (no browser download).
 # Debian/Ubuntu only; elsewhere it says what is missing. Safe to run again: it installs only what is absent.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ has_postgres_server() {
 has_postgres_server || packages+=(postgresql)
 if [ "${1:-}" = "--tests" ]; then
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
 fi
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0

@@ -1,0 +1,30 @@
+using System.Net.Http.Json;
+
+namespace EventDriven.Web.Services;
+
+/// <summary>Account's API (https+http://account): the list, one account, opening one.</summary>
+public sealed class AccountClient(HttpClient http)
+{
+    public const string Service = "Account";
+
+    public Task<ApiResult<AccountPage>> ListAsync(string? owner, string? status, string? currency, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var query = new List<string> { $"page={page}", $"pageSize={pageSize}" };
+        if (!string.IsNullOrWhiteSpace(owner)) query.Add($"owner={Uri.EscapeDataString(owner.Trim())}");
+        if (!string.IsNullOrWhiteSpace(status)) query.Add($"status={Uri.EscapeDataString(status)}");
+        if (!string.IsNullOrWhiteSpace(currency)) query.Add($"currency={Uri.EscapeDataString(currency)}");
+        return ApiCalls.SendAsync<AccountPage>(Service, ct => http.GetAsync($"/accounts?{string.Join('&', query)}", ct), cancellationToken);
+    }
+
+    public Task<ApiResult<AccountSnapshot>> GetAsync(Guid accountId, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<AccountSnapshot>(Service, ct => http.GetAsync($"/accounts/{accountId}", ct), cancellationToken);
+
+    /// <summary>The same <paramref name="idempotencyKey"/> for every attempt of one intent: Account opens one account for it.</summary>
+    public Task<ApiResult<AccountSnapshot>> OpenAsync(OpenAccountRequest request, Guid idempotencyKey, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<AccountSnapshot>(Service, ct =>
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, "/accounts") { Content = JsonContent.Create(request) };
+            message.Headers.Add("Idempotency-Key", idempotencyKey.ToString());
+            return http.SendAsync(message, ct);
+        }, cancellationToken);
+}

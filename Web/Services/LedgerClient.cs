@@ -1,0 +1,23 @@
+using System.Net.Http.Json;
+
+namespace EventDriven.Web.Services;
+
+/// <summary>Transactions' API (https+http://transactions): a ledger's summary, deposits and withdrawals.</summary>
+public sealed class LedgerClient(HttpClient http)
+{
+    public const string Service = "Transactions";
+
+    public Task<ApiResult<LedgerSummary>> GetAsync(Guid accountId, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<LedgerSummary>(Service, ct => http.GetAsync($"/ledgers/{accountId}", ct), cancellationToken);
+
+    /// <summary>The request's transaction id is the intent: a retry with the same id moves the money once.</summary>
+    public Task<ApiResult<LedgerReceipt>> MoveAsync(Guid accountId, MoneyMovement movement, MoneyRequest request, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<LedgerReceipt>(Service, ct => http.PostAsJsonAsync(
+            $"/ledgers/{accountId}/{(movement == MoneyMovement.Deposit ? "deposits" : "withdrawals")}", request, ct), cancellationToken);
+}
+
+public enum MoneyMovement
+{
+    Deposit,
+    Withdrawal,
+}

@@ -1,0 +1,10 @@
+namespace EventDriven.Web.Services;
+
+/// <summary>Reactor's API (https+http://reactor): an account's overview row, the read model the pages compare with the sources.</summary>
+public sealed class ReactorClient(HttpClient http)
+{
+    public const string Service = "Reactor";
+
+    public Task<ApiResult<AccountOverview>> GetOverviewAsync(Guid accountId, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<AccountOverview>(Service, ct => http.GetAsync($"/overview/{accountId}", ct), cancellationToken);
+}

@@ -1,0 +1,30 @@
+namespace EventDriven.Web.Services;
+
+// The services' shapes as Web reads them (docs/openapi/*.json); only the fields the pages show.
+
+public sealed record PostalAddress(string Street, string City, string PostalCode, string Country);
+
+public sealed record AccountSnapshot(
+    Guid AccountId, string OwnerName, string Email, string? Phone, PostalAddress Address, string Currency,
+    string Status, string? FreezeReason, long Version, DateTimeOffset OpenedAt, DateTimeOffset UpdatedAt);
+
+public sealed record AccountPage(IReadOnlyList<AccountSnapshot> Items, int Page, int PageSize, long Total);
+
+public sealed record OpenAccountRequest(string? OwnerName, string? Email, string? Phone, PostalAddress? Address, string? Currency);
+
+public sealed record AccountCopyView(string Status, long Version);
+
+public sealed record LedgerSummary(
+    Guid AccountId, string? Currency, decimal Balance, long Version, bool Closed, int TransfersUnderWay, AccountCopyView? Account);
+
+public sealed record MoneyRequest(Guid TransactionId, decimal Amount, string Currency);
+
+public sealed record LedgerReceipt(
+    Guid TransactionId, Guid AccountId, string Type, decimal Amount, string Currency, decimal Balance, long Version, DateTimeOffset OccurredAt);
+
+public sealed record AccountOverview(
+    Guid AccountId, string? Status, string? Currency, decimal Balance, int Deposits, int Withdrawals,
+    int TransfersIn, int TransfersOut, DateTimeOffset? LastActivity, long AccountVersion, long LedgerVersion);
+
+/// <summary>Reactor's push: one account's read models changed.</summary>
+public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At);

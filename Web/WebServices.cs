@@ -1,0 +1,33 @@
+using EventDriven.Web.Live;
+using EventDriven.Web.Services;
+using MudBlazor.Services;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class WebServices
+{
+    /// <summary>Typed clients for the three services (found by service discovery), the live feed, and the component library.</summary>
+    public static IHostApplicationBuilder AddWebServices(this IHostApplicationBuilder builder)
+    {
+        // Service defaults give every client the standard resilience handler: commands are safe to retry because each
+        // carries its intent's key (Idempotency-Key, transactionId).
+        builder.Services.AddHttpClient<AccountClient>(http => http.BaseAddress = new("https+http://account"));
+        builder.Services.AddHttpClient<LedgerClient>(http => http.BaseAddress = new("https+http://transactions"));
+        builder.Services.AddHttpClient<ReactorClient>(http => http.BaseAddress = new("https+http://reactor"));
+
+        // The push channel is one endless response: no overall timeout, no retry handler around it (the feed reconnects).
+        // RemoveAllResilienceHandlers is marked for evaluation; it is the documented way to undo ConfigureHttpClientDefaults.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(AccountChangesFeed.HttpClientName, http =>
+        {
+            http.BaseAddress = new("https+http://reactor");
+            http.Timeout = Timeout.InfiniteTimeSpan;
+        }).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<AccountChangesFeed>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AccountChangesFeed>());
+
+        builder.Services.AddMudServices();
+        return builder;
+    }
+}

@@ -1,0 +1,91 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+
+namespace EventDriven.Web.Tests;
+
+/// <summary>
+/// The whole AppHost in local mode (PostgreSQL from the machine's binaries on a fresh data folder, the local Kafka
+/// broker and KurrentDB server, the four services), and Debian's Chromium driven by Playwright — no browser download.
+/// </summary>
+public sealed class WebAppFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] Resources = ["account", "transactions", "reactor", "web"];
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"eventdriven-web-tests-{Guid.NewGuid():N}");
+    private DistributedApplication? _app;
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public Uri WebAddress { get; private set; } = null!;
+
+    /// <summary>Where each test's screenshots go (kept as test artifacts).</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
+
+    public async ValueTask InitializeAsync()
+    {
+        // Not a 0700 temp folder: as root, the postgres user must be able to enter it.
+        Directory.CreateDirectory(_dataDirectory);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [
+                "--Infrastructure:Mode=local",
+                $"--LocalInfrastructure:DataDirectory={_dataDirectory}",
+                // Kernel-picked ports, so a developer's running AppHost (on 5432/9092) is left alone.
+                "--LocalInfrastructure:PostgresPort=0",
+                "--LocalInfrastructure:KafkaPort=0",
+                "--LocalInfrastructure:KurrentDBPort=0",
+            ]);
+        _app = await builder.BuildAsync();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await _app.StartAsync(timeout.Token);
+        await Task.WhenAll(Resources.Select(r => _app.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
+        WebAddress = _app.GetEndpoint("web", "http");
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>A fresh browser context (its own circuit and cookies) with a page on the web app.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = WebAddress.ToString(), Locale = "en-US" });
+        return await context.NewPageAsync();
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EventDriven.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? AppContext.BaseDirectory;
+    }
+
+    public HttpClient CreateHttpClient(string resource) => _app!.CreateHttpClient(resource, "http");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+}
+
+[CollectionDefinition(nameof(WebAppCollection))]
+public sealed class WebAppCollection : ICollectionFixture<WebAppFixture>;
