@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 
 namespace EventDriven.Web.Services;
 
-/// <summary>Account's API (https+http://account): the list, one account, opening one.</summary>
+/// <summary>Account's API (https+http://account): the list, one account, opening one, changing one.</summary>
 public sealed class AccountClient(HttpClient http)
 {
     public const string Service = "Account";
@@ -27,4 +27,38 @@ public sealed class AccountClient(HttpClient http)
             message.Headers.Add("Idempotency-Key", idempotencyKey.ToString());
             return http.SendAsync(message, ct);
         }, cancellationToken);
+
+    /// <summary>
+    /// A change to an account (address, contact details, freeze, unfreeze, closure) based on the version the person saw:
+    /// <paramref name="ifMatch"/> is that version's ETag, so a change made meanwhile gives a 412 instead of being overwritten.
+    /// </summary>
+    public Task<ApiResult<AccountSnapshot>> ChangeAsync(Guid accountId, AccountChange change, object? body, string? ifMatch, Guid idempotencyKey, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<AccountSnapshot>(Service, ct =>
+        {
+            var (method, path) = change switch
+            {
+                AccountChange.Address => (HttpMethod.Put, "address"),
+                AccountChange.Contact => (HttpMethod.Put, "contact"),
+                AccountChange.Freeze => (HttpMethod.Post, "freeze"),
+                AccountChange.Unfreeze => (HttpMethod.Post, "unfreeze"),
+                _ => (HttpMethod.Post, "closure"),
+            };
+            var message = new HttpRequestMessage(method, $"/accounts/{accountId}/{path}") { Content = JsonContent.Create(body ?? new { }) };
+            message.Headers.Add("Idempotency-Key", idempotencyKey.ToString());
+            if (ifMatch is not null)
+            {
+                message.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            }
+
+            return http.SendAsync(message, ct);
+        }, cancellationToken);
+}
+
+public enum AccountChange
+{
+    Address,
+    Contact,
+    Freeze,
+    Unfreeze,
+    Closure,
 }

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 
 namespace EventDriven.Web.Services;
 
-/// <summary>Transactions' API (https+http://transactions): a ledger's summary, deposits and withdrawals.</summary>
+/// <summary>Transactions' API (https+http://transactions): a ledger's summary, deposits, withdrawals and transfers.</summary>
 public sealed class LedgerClient(HttpClient http)
 {
     public const string Service = "Transactions";
@@ -14,6 +14,10 @@ public sealed class LedgerClient(HttpClient http)
     public Task<ApiResult<LedgerReceipt>> MoveAsync(Guid accountId, MoneyMovement movement, MoneyRequest request, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<LedgerReceipt>(Service, ct => http.PostAsJsonAsync(
             $"/ledgers/{accountId}/{(movement == MoneyMovement.Deposit ? "deposits" : "withdrawals")}", request, ct), cancellationToken);
+
+    /// <summary>Starts a transfer (202): the debit is done; the credit, or the decline and refund, follow through Kafka.</summary>
+    public Task<ApiResult<LedgerReceipt>> TransferAsync(Guid accountId, TransferRequest request, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<LedgerReceipt>(Service, ct => http.PostAsJsonAsync($"/ledgers/{accountId}/transfers", request, ct), cancellationToken);
 }
 
 public enum MoneyMovement

@@ -28,3 +28,14 @@ public sealed record AccountOverview(
 
 /// <summary>Reactor's push: one account's read models changed.</summary>
 public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At);
+
+public sealed record TransferRequest(Guid TransactionId, Guid ToAccountId, decimal Amount, string Currency);
+
+public sealed record ContactDetailsRequest(string? Email, string? Phone);
+
+public sealed record ReasonRequest(string? Reason);
+
+/// <summary>One line of Reactor's history of an account: a money movement at the ledger version that recorded it.</summary>
+public sealed record HistoryLine(
+    Guid AccountId, long Version, Guid EventId, string Type, Guid TransactionId, decimal Amount, string Currency, decimal BalanceAfter,
+    Guid? Counterparty, DateTimeOffset OccurredAt);
