@@ -25,7 +25,7 @@ public sealed class AccessibilityTests(WebAppFixture fixture)
         await ScreenshotAsync(page, "account");
     }
 
-    private static void AssertNoSeriousViolations(string page, Deque.AxeCore.Commons.AxeResult result)
+    internal static void AssertNoSeriousViolations(string page, Deque.AxeCore.Commons.AxeResult result)
     {
         var serious = result.Violations
             .Where(v => v.Impact is "serious" or "critical")

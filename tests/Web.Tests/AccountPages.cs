@@ -43,4 +43,23 @@ internal static partial class AccountPages
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(WebAppFixture.ScreenshotDirectory, $"{name}.png"), FullPage = true });
+
+    /// <summary>One of Account's change forms, by what it changes: "address", "contact", "freeze", "unfreeze", "closure".</summary>
+    public static ILocator ChangeForm(IPage page, string change) => page.GetByTestId($"{change}-form");
+
+    /// <summary>Presses Request closure once the account page shows the account (and Transactions knows it).</summary>
+    public static async Task RequestClosureAsync(IPage page)
+    {
+        await Expect(DepositForm(page).GetByRole(AriaRole.Button, new() { Name = "Deposit" })).ToBeEnabledAsync();
+        await ChangeForm(page, "closure").GetByRole(AriaRole.Button, new() { Name = "Request closure" }).ClickAsync();
+    }
+
+    /// <summary>Types the target account's id and an amount and presses Transfer.</summary>
+    public static async Task TransferAsync(IPage page, Guid toAccountId, string amount)
+    {
+        var form = page.GetByTestId("transfer-form");
+        await form.GetByLabel("To account (id)").FillAsync(toAccountId.ToString());
+        await form.GetByLabel("Transfer amount (EUR)").FillAsync(amount);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Transfer" }).ClickAsync();
+    }
 }
