@@ -41,6 +41,27 @@ public sealed class AccountChangeTests(WebAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_transfer_between_open_accounts_shows_completed_on_the_source_and_the_credit_on_the_target()
+    {
+        var target = await fixture.NewPageAsync();
+        var targetId = await OpenAccountAsync(target, "Open Target");
+        await Expect(DepositForm(target).GetByRole(AriaRole.Button, new() { Name = "Deposit" })).ToBeEnabledAsync();
+        var source = await fixture.NewPageAsync();
+        await OpenAccountAsync(source, "Paying Source");
+        await DepositAsync(source, "50");
+        await Expect(source.GetByTestId("balance")).ToHaveTextAsync("50.00 EUR");
+
+        await TransferAsync(source, targetId, "20");
+
+        await Expect(source.GetByTestId("transfer-progress")).ToContainTextAsync("completed");
+        await Expect(source.GetByTestId("balance")).ToHaveTextAsync("30.00 EUR");
+        // The target's page was open all along: the credit reaches it through the push.
+        await Expect(target.GetByTestId("balance")).ToHaveTextAsync("20.00 EUR");
+        await Expect(target.GetByTestId("history-line").Nth(0)).ToContainTextAsync("Transfer credited");
+        await ScreenshotAsync(source, "transfer-completed");
+    }
+
+    [Fact]
     public async Task A_change_based_on_a_version_changed_meanwhile_says_so_and_shows_the_new_state()
     {
         var first = await fixture.NewPageAsync();
