@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Aspire.Hosting;
-using Aspire.Hosting.Testing;
+using EventDriven.Tests;
 
 namespace EventDriven.AppHost.Tests;
 
@@ -21,23 +21,8 @@ public sealed class LocalAppHostFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        // Not a 0700 temp folder: as root, the postgres user must be able to enter it.
-        Directory.CreateDirectory(_dataDirectory);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [
-                "--Infrastructure:Mode=local",
-                $"--LocalInfrastructure:DataDirectory={_dataDirectory}",
-                // Kernel-picked ports, so a developer's running AppHost (on 5432/9092) is left alone.
-                "--LocalInfrastructure:PostgresPort=0",
-                "--LocalInfrastructure:KafkaPort=0",
-                "--LocalInfrastructure:KurrentDBPort=0",
-            ]);
-        App = await builder.BuildAsync();
-
         var stopwatch = Stopwatch.StartNew();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await App.StartAsync(timeout.Token);
-        await Task.WhenAll(Resources.Select(r => App.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
+        App = await LocalAppHost.StartAsync(_dataDirectory, Resources);
         StartupTime = stopwatch.Elapsed;
     }
 

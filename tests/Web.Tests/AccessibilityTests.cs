@@ -8,8 +8,6 @@ namespace EventDriven.Web.Tests;
 [Collection(nameof(WebAppCollection))]
 public sealed class AccessibilityTests(WebAppFixture fixture)
 {
-    static AccessibilityTests() => SetDefaultExpectTimeout(20_000);
-
     [Fact]
     public async Task The_accounts_page_and_an_account_page_have_no_serious_or_critical_accessibility_violations()
     {

@@ -8,8 +8,6 @@ namespace EventDriven.Web.Tests;
 [Collection(nameof(WebAppCollection))]
 public sealed class AccountChangeTests(WebAppFixture fixture)
 {
-    static AccountChangeTests() => SetDefaultExpectTimeout(20_000);
-
     [Fact]
     public async Task A_transfer_to_a_closed_account_shows_the_decline_and_the_refund_on_the_source()
     {

@@ -8,8 +8,6 @@ namespace EventDriven.Web.Tests;
 [Collection(nameof(WebAppCollection))]
 public sealed class AccountPageTests(WebAppFixture fixture)
 {
-    static AccountPageTests() => SetDefaultExpectTimeout(20_000);
-
     [Fact]
     public async Task A_deposit_changes_the_balance_on_the_page_without_a_navigation()
     {

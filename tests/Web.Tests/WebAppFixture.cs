@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using EventDriven.Tests;
 using Microsoft.Playwright;
 
 namespace EventDriven.Web.Tests;
@@ -27,27 +28,14 @@ public sealed class WebAppFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        // Not a 0700 temp folder: as root, the postgres user must be able to enter it.
-        Directory.CreateDirectory(_dataDirectory);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [
-                "--Infrastructure:Mode=local",
-                $"--LocalInfrastructure:DataDirectory={_dataDirectory}",
-                // Kernel-picked ports, so a developer's running AppHost (on 5432/9092) is left alone.
-                "--LocalInfrastructure:PostgresPort=0",
-                "--LocalInfrastructure:KafkaPort=0",
-                "--LocalInfrastructure:KurrentDBPort=0",
-            ]);
-        _app = await builder.BuildAsync();
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await _app.StartAsync(timeout.Token);
-        await Task.WhenAll(Resources.Select(r => _app.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
+        _app = await LocalAppHost.StartAsync(_dataDirectory, Resources);
         WebAddress = _app.GetEndpoint("web", "http");
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true });
         Directory.CreateDirectory(ScreenshotDirectory);
+        // A page that waits on the services (a new account reaching Transactions through Kafka) may take a while.
+        Assertions.SetDefaultExpectTimeout(20_000);
     }
 
     /// <summary>A fresh browser context (its own circuit and cookies) with a page on the web app.</summary>
