@@ -46,6 +46,8 @@ public static class Extensions
                 .AddMeter(builder.Environment.ApplicationName)
                 .AddMeter(EventDrivenTelemetry.MeterNames))
             .WithTracing(tracing => tracing
+                // Background loops start no traces; a journey is one (see JourneySampler).
+                .SetSampler(EventDriven.ServiceDefaults.JourneySampler.Create())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(EventDrivenTelemetry.ActivitySourceNames)
                 .AddAspNetCoreInstrumentation(options =>
