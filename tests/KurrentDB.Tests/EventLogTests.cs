@@ -145,6 +145,38 @@ public sealed class EventLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_damaged_record_with_whole_records_after_it_stops_the_log_from_opening_and_deletes_nothing()
+    {
+        await _log.AppendAsync("s", new ExpectedState.NoStream(), [Event("First", "payload one")], Ct);
+        var second = _log.EndPosition;
+        await _log.AppendAsync("s", new ExpectedState.Revision(0), [Event("Second", "payload two")], Ct);
+        await _log.AppendAsync("s", new ExpectedState.Revision(1), [Event("Third", "payload three")], Ct);
+        await _log.DisposeAsync();
+
+        // One flipped bit inside the second record's payload: acknowledged data, damaged, with a whole record after it.
+        var path = Path.Combine(_directory, "events.log");
+        var bytes = await File.ReadAllBytesAsync(path, Ct);
+        bytes[(int)second + 20] ^= 0x01;
+        await File.WriteAllBytesAsync(path, bytes, Ct);
+
+        var refused = Assert.Throws<InvalidDataException>(() => EventLog.Open(_directory, NullLogger.Instance));
+
+        Assert.Contains($"position {second}", refused.Message);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path, Ct));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_log_s_folder_and_file_are_private_from_the_start()
+    {
+        var directory = Path.Combine(_directory, "fresh");
+        await using var log = EventLog.Open(directory, NullLogger.Instance);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(directory, "events.log")));
+    }
+
+    [Fact]
     public async Task All_reads_backwards_from_a_position_exclude_it()
     {
         await _log.AppendAsync("s", new ExpectedState.Any(), [Event("A"), Event("B"), Event("C")], Ct);

@@ -277,29 +277,31 @@ public sealed partial class EventLog
         index.Tombstoned |= kind == LogRecordCodec.Kind.Tombstone;
     }
 
-    /// <summary>Reads the file from the start; a torn or corrupt tail is reported and cut off, never served.</summary>
-    private void Recover()
+    /// <summary>
+    /// Reads the file from the start. What follows the last whole record is a torn write (a crash before the fsync,
+    /// never acknowledged) only when no whole record comes after it: then it is reported and cut off, never served.
+    /// A damaged record with whole records after it is corruption of acknowledged data: the log refuses to open,
+    /// naming the position, and deletes nothing.
+    /// </summary>
+    private void Recover(string path)
     {
-        var length = _file.Length;
-        var buffer = new byte[length];
-        _file.Seek(0, SeekOrigin.Begin);
-        _file.ReadExactly(buffer);
-
-        var offset = 0;
+        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1 << 20);
+        var length = reader.Length;
+        long offset = 0;
         lock (_gate)
         {
-            while (LogRecordCodec.TryRead(buffer.AsSpan(offset), out var recordLength, out var entry))
+            while (LogRecordCodec.TryRead(reader, offset, length) is { } record)
             {
-                if (entry.Event is { } record)
+                if (record.Entry.Event is { } @event)
                 {
-                    Apply(record with { Position = (ulong)offset });
+                    Apply(@event with { Position = (ulong)offset });
                 }
                 else
                 {
-                    ApplyDeletion(entry.Kind, entry.Stream, entry.Revision);
+                    ApplyDeletion(record.Entry.Kind, record.Entry.Stream, record.Entry.Revision);
                 }
 
-                offset += recordLength;
+                offset += record.Length;
             }
 
             EndPosition = (ulong)offset;
@@ -307,6 +309,16 @@ public sealed partial class EventLog
 
         if (offset < length)
         {
+            for (var next = offset + 1; next <= length - LogRecordCodec.HeaderSize; next++)
+            {
+                if (LogRecordCodec.TryRead(reader, next, length) is not null)
+                {
+                    throw new InvalidDataException(
+                        $"The event log {path} is damaged at position {offset}, and whole records follow (the next at position {next}): " +
+                        "acknowledged events would be lost by cutting it, so nothing was changed. Restore the file from a copy, or move it aside to start empty.");
+                }
+            }
+
             LogTornTail(_logger, length - offset, offset);
             RollBackTo((ulong)offset);
         }
@@ -321,10 +333,10 @@ public sealed partial class EventLog
     }
 
     [LoggerMessage(LogLevel.Warning, "Cut {Bytes} bytes of an incomplete or corrupt write from the end of the log (at position {Position})")]
-    private static partial void LogTornTail(ILogger logger, long bytes, int position);
+    private static partial void LogTornTail(ILogger logger, long bytes, long position);
 
     [LoggerMessage(LogLevel.Information, "Recovered {Events} events in {Streams} streams ({Bytes} bytes)")]
-    private static partial void LogRecovered(ILogger logger, int events, int streams, int bytes);
+    private static partial void LogRecovered(ILogger logger, int events, int streams, long bytes);
 
     [LoggerMessage(LogLevel.Error, "Writing a batch failed; none of it was acknowledged")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception);

@@ -19,8 +19,12 @@ public sealed partial class EventLog : IAsyncDisposable
 {
     private const int MaxBatch = 4096;
 
+    /// <summary>Writes waiting for the writer beyond this wait to be queued (back-pressure, not unbounded memory).</summary>
+    private const int MaxQueued = 4 * MaxBatch;
+
     private readonly FileStream _file;
-    private readonly Channel<WriteRequest> _requests = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<WriteRequest> _requests = Channel.CreateBounded<WriteRequest>(
+        new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Task _writer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -44,10 +48,40 @@ public sealed partial class EventLog : IAsyncDisposable
     /// <summary>Opens (or creates) the log in <paramref name="directory"/>, recovering every record written whole.</summary>
     public static EventLog Open(string directory, ILogger logger, TimeProvider? time = null)
     {
-        Directory.CreateDirectory(directory);
-        var file = new FileStream(Path.Combine(directory, "events.log"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+        // Private from the first byte: the folder and the log are created readable by their owner only.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            // The parents as usual (as root, the postgres user must be able to pass through them), this one private.
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(directory))!);
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var path = Path.Combine(directory, "events.log");
+        var file = OperatingSystem.IsWindows()
+            ? new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None)
+            : new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.Read,
+                BufferSize = 1,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
         var log = new EventLog(file, logger, time ?? TimeProvider.System);
-        log.Recover();
+        try
+        {
+            log.Recover(path);
+        }
+        catch
+        {
+            log.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
         return log;
     }
 
@@ -163,7 +197,14 @@ public sealed partial class EventLog : IAsyncDisposable
 
     private async Task<T> EnqueueAsync<T>(WriteRequest request, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(!_requests.Writer.TryWrite(request), this);
+        try
+        {
+            await _requests.Writer.WriteAsync(request, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(EventLog));
+        }
 
         // A cancelled caller stops waiting; the write itself may still land, as with any server.
         return (T)await request.Completion.Task.WaitAsync(cancellationToken);

@@ -6,7 +6,8 @@ namespace EventDriven.LocalKurrentDB.Storage;
 
 /// <summary>
 /// The log's record format: <c>[u32 length][u32 crc32 of payload][payload]</c>, little-endian. A record whose length
-/// runs past the end of the file, or whose checksum does not match, is a torn write: recovery cuts the log there.
+/// runs past the end of the file, or whose checksum does not match, is damaged: a torn write when nothing whole follows
+/// it (recovery cuts the log there), corruption otherwise (recovery refuses).
 /// </summary>
 internal static class LogRecordCodec
 {
@@ -53,32 +54,30 @@ internal static class LogRecordCodec
         WriteFramed(output, payload);
     }
 
-    /// <summary>Reads the record at the start of <paramref name="buffer"/>; false when it is incomplete or corrupt.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> buffer, out int recordLength, out LogEntry entry)
+    /// <summary>
+    /// The record at <paramref name="offset"/> of a file <paramref name="fileLength"/> bytes long, with its length on
+    /// disk; null when it is incomplete or its checksum does not match.
+    /// </summary>
+    public static (LogEntry Entry, long Length)? TryRead(FileStream file, long offset, long fileLength)
     {
-        recordLength = 0;
-        entry = default;
-        if (buffer.Length < HeaderSize)
+        if (fileLength - offset < HeaderSize)
         {
-            return false;
+            return null;
         }
 
-        var length = BinaryPrimitives.ReadInt32LittleEndian(buffer);
-        var checksum = BinaryPrimitives.ReadUInt32LittleEndian(buffer[4..]);
-        if (length <= 0 || length > MaxPayload || buffer.Length < HeaderSize + length)
+        Span<byte> header = stackalloc byte[HeaderSize];
+        file.Position = offset;
+        file.ReadExactly(header);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+        var checksum = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        if (length <= 0 || length > MaxPayload || fileLength - offset - HeaderSize < length)
         {
-            return false;
+            return null;
         }
 
-        var payload = buffer.Slice(HeaderSize, length);
-        if (Crc32.HashToUInt32(payload) != checksum)
-        {
-            return false;
-        }
-
-        recordLength = HeaderSize + length;
-        entry = Decode(payload.ToArray());
-        return true;
+        var payload = new byte[length];
+        file.ReadExactly(payload);
+        return Crc32.HashToUInt32(payload) == checksum ? (Decode(payload), HeaderSize + (long)length) : null;
     }
 
     private static LogEntry Decode(byte[] payload)
