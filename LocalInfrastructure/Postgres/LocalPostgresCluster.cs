@@ -38,14 +38,30 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
 
     public string EnsurePassword()
     {
-        Directory.CreateDirectory(folder);
+        // Private from the first byte: the folder (0700) and the password file (0600) are created with their modes.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            // The parents as usual (as root, the postgres user must be able to pass through them), this one private.
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(folder))!);
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         if (!File.Exists(PasswordFile))
         {
-            // Letters and digits only, so it needs no quoting in a connection string.
-            File.WriteAllText(PasswordFile, RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 24));
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var writer = new StreamWriter(PasswordFile, options))
+            {
+                // Letters and digits only, so it needs no quoting in a connection string.
+                writer.Write(RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 24));
             }
 
             GiveToServiceUser(PasswordFile);

@@ -12,7 +12,8 @@ public sealed class LocalAppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "kurrentdb", "account", "transactions", "reactor", "web"];
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"eventdriven-tests-{Guid.NewGuid():N}");
+    /// <summary>The local infrastructure's data folder (<c>LocalInfrastructure:DataDirectory</c>).</summary>
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"eventdriven-tests-{Guid.NewGuid():N}");
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -22,13 +23,13 @@ public sealed class LocalAppHostFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var stopwatch = Stopwatch.StartNew();
-        App = await LocalAppHost.StartAsync(_dataDirectory, Resources);
+        App = await LocalAppHost.StartAsync(DataDirectory, Resources);
         StartupTime = stopwatch.Elapsed;
     }
 
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
+        Directory.Delete(DataDirectory, recursive: true);
     }
 }

@@ -27,6 +27,16 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         Assert.Equal(LocalAppHostFixture.Resources.Order(), model.Resources.Select(r => r.Name).Where(LocalAppHostFixture.Resources.Contains).Order());
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_local_data_folders_and_the_database_password_are_private()
+    {
+        const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Assert.Equal(Folder, File.GetUnixFileMode(Path.Combine(fixture.DataDirectory, "postgres")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(fixture.DataDirectory, "postgres", "password")));
+        Assert.Equal(Folder, File.GetUnixFileMode(Path.Combine(fixture.DataDirectory, "kurrentdb")));
+    }
+
     [Theory]
     [InlineData("accountdb")]
     [InlineData("transactionsdb")]
