@@ -3,10 +3,20 @@ using EventDriven.Accounts.Domain;
 namespace EventDriven.Accounts.Features;
 
 /// <summary>
-/// A command's envelope: which account (a new id when it opens one), the client's idempotency key and a hash of the
-/// request it was sent with, and the version <c>If-Match</c> expects, if any.
+/// A command's envelope: which account (a new id when it opens one), its idempotency key (in the key space of who sent
+/// it) and a hash of the request it was sent with, and the version <c>If-Match</c> expects, if any.
 /// </summary>
-public sealed record AccountCommand(Guid AccountId, bool Creates, string IdempotencyKey, string RequestHash, long? ExpectedVersion);
+public sealed record AccountCommand(Guid AccountId, bool Creates, string IdempotencyKey, string RequestHash, long? ExpectedVersion, KeySpace KeySpace = KeySpace.Client);
+
+/// <summary>
+/// Whose idempotency key it is. Clients' <c>Idempotency-Key</c>s and the ids of the events Account reacts to are kept
+/// apart, so that no client can take an event's key first (an alert's id is predictable) and make its reaction a replay.
+/// </summary>
+public enum KeySpace
+{
+    Client,
+    Event,
+}
 
 public abstract record CommandOutcome
 {

@@ -143,7 +143,12 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
     }
 
     private static NpgsqlBatchCommand FindReplay(AccountCommand command) =>
-        new("SELECT request_hash, status_code, response FROM idempotency_keys WHERE key = $1") { Parameters = { new() { Value = command.IdempotencyKey } } };
+        new("SELECT request_hash, status_code, response FROM idempotency_keys WHERE key_space = $1 AND key = $2")
+        {
+            Parameters = { new() { Value = KeySpaceName(command.KeySpace) }, new() { Value = command.IdempotencyKey } },
+        };
+
+    private static string KeySpaceName(KeySpace space) => space == KeySpace.Event ? "event" : "client";
 
     /// <summary>The stored answer in the reader's current result; a different request under the same key is refused.</summary>
     private static async Task<CommandOutcome?> ReadReplayAsync(NpgsqlDataReader reader, AccountCommand command, CancellationToken cancellationToken)
@@ -159,10 +164,11 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
     }
 
     private static NpgsqlBatchCommand Remember(AccountCommand command, CommandOutcome.Done outcome) =>
-        new("INSERT INTO idempotency_keys (key, request_hash, status_code, response) VALUES ($1, $2, $3, $4)")
+        new("INSERT INTO idempotency_keys (key_space, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5)")
         {
             Parameters =
             {
+                new() { Value = KeySpaceName(command.KeySpace) },
                 new() { Value = command.IdempotencyKey },
                 new() { Value = command.RequestHash },
                 new() { Value = outcome.Created ? 201 : 200 },

@@ -34,13 +34,26 @@ public static class Schema
             traceparent text,
             tracestate text);
 
-        -- Commands' Idempotency-Keys, and the ids of consumed events (as event: and the id): a repeat replays, never re-applies.
+        -- Clients' Idempotency-Keys and the ids of consumed events, each in its own key space: a repeat replays,
+        -- never re-applies, and no client key can stand for an event.
         CREATE TABLE IF NOT EXISTS idempotency_keys (
-            key text PRIMARY KEY,
+            key_space text NOT NULL,
+            key text NOT NULL,
             request_hash text NOT NULL,
             status_code int NOT NULL,
             response text NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now());
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (key_space, key));
+
+        -- Before key spaces, events' keys were 'event:' and the id, beside clients' keys.
+        DO $do$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'idempotency_keys' AND column_name = 'key_space') THEN
+                ALTER TABLE idempotency_keys ADD COLUMN key_space text NOT NULL DEFAULT 'client';
+                ALTER TABLE idempotency_keys ALTER COLUMN key_space DROP DEFAULT;
+                UPDATE idempotency_keys SET key_space = 'event', key = substr(key, 7) WHERE key LIKE 'event:%';
+                ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey, ADD PRIMARY KEY (key_space, key);
+            END IF;
+        END $do$;
 
         DO $do$ BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = '{Publication}') THEN

@@ -39,8 +39,8 @@ public static class Ceilings
             CREATE INDEX accounts_owner_name ON accounts (lower(owner_name));
             CREATE TABLE outbox (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id uuid NOT NULL, topic text NOT NULL,
                 message_key text NOT NULL, ce_type text NOT NULL, payload text NOT NULL, occurred_at timestamptz NOT NULL, traceparent text, tracestate text);
-            CREATE TABLE idempotency_keys (key text PRIMARY KEY, request_hash text NOT NULL, status_code int NOT NULL, response text NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE idempotency_keys (key_space text NOT NULL, key text NOT NULL, request_hash text NOT NULL, status_code int NOT NULL,
+                response text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (key_space, key));
             """))
         {
             await schema.ExecuteNonQueryAsync();
@@ -61,7 +61,7 @@ public static class Ceilings
         {
             var id = accounts[(worker * 4) + (n % 4)];
             var key = Guid.NewGuid().ToString();
-            await using (var find = dataSource.CreateCommand("SELECT request_hash, status_code, response FROM idempotency_keys WHERE key = $1"))
+            await using (var find = dataSource.CreateCommand("SELECT request_hash, status_code, response FROM idempotency_keys WHERE key_space = 'client' AND key = $1"))
             {
                 find.Parameters.Add(new() { Value = key });
                 await using var reader = await find.ExecuteReaderAsync();
@@ -101,7 +101,7 @@ public static class Ceilings
                 await outbox.ExecuteNonQueryAsync();
             }
 
-            await using (var remember = new NpgsqlCommand("INSERT INTO idempotency_keys (key, request_hash, status_code, response) VALUES ($1, $2, 200, $3)", connection, transaction))
+            await using (var remember = new NpgsqlCommand("INSERT INTO idempotency_keys (key_space, key, request_hash, status_code, response) VALUES ('client', $1, $2, 200, $3)", connection, transaction))
             {
                 remember.Parameters.AddRange(new NpgsqlParameter[] { new() { Value = key }, new() { Value = "hash" }, new() { Value = state } });
                 await remember.ExecuteNonQueryAsync();

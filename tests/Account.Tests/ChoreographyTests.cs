@@ -34,6 +34,40 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
     }
 
     [Fact]
+    public async Task A_client_cannot_take_an_alert_s_key_first_and_so_stop_the_freeze()
+    {
+        var account = await OpenAsync();
+        var alert = new AlertRaised(Guid.NewGuid(), account, "large-withdrawal", "Withdrew 9,000.00 EUR at once", DateTimeOffset.UtcNow);
+
+        // The alert's id is predictable; the client uses it (in both forms an event's key ever had) before the alert comes.
+        foreach (var key in new[] { $"event:{alert.EventId}", alert.EventId.ToString() })
+        {
+            using var change = await SendAsync(HttpMethod.Put, $"/accounts/{account}/contact", new { email = $"{Guid.NewGuid():N}@example.com" }, key);
+            Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        }
+
+        await PublishAsync(Topics.ReactorAlerts, account, ReactorEventTypes.AlertRaised, alert);
+
+        await WaitForStatusAsync(account, AccountStatus.Frozen);
+    }
+
+    [Fact]
+    public async Task An_alert_the_account_refuses_is_parked_with_its_reason_not_dropped()
+    {
+        var account = await OpenAsync();
+        using (var closure = await SendAsync(HttpMethod.Post, $"/accounts/{account}/closure", new { }))
+        {
+            Assert.Equal(HttpStatusCode.OK, closure.StatusCode);
+        }
+
+        await PublishAsync(Topics.ReactorAlerts, account, ReactorEventTypes.AlertRaised,
+            new AlertRaised(Guid.NewGuid(), account, "velocity", "Five withdrawals in a minute", DateTimeOffset.UtcNow));
+
+        var dead = Assert.Single(await service.Kafka.ReadAsync(Topics.DeadLetter(Topics.ReactorAlerts), account, 1));
+        Assert.Contains("cannot be frozen", AccountServiceFixture.Header(dead, "error"));
+    }
+
+    [Fact]
     public async Task A_settled_closure_closes_the_account_and_a_refused_one_returns_it_to_open()
     {
         var closing = await OpenAsync();
@@ -76,10 +110,10 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
         return (await response.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct))!.AccountId;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object body)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object body, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
         return await service.Client.SendAsync(request, Ct);
     }
 
