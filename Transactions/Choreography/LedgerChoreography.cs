@@ -3,6 +3,7 @@ using EventDriven.Contracts.Transactions;
 using EventDriven.Transactions.Domain;
 using EventDriven.Transactions.Features;
 using EventDriven.Transactions.Storage;
+using EventDriven.ServiceDefaults.Kafka;
 using MassTransit;
 
 namespace EventDriven.Transactions.Choreography;
@@ -23,7 +24,16 @@ public sealed partial class LedgerChoreography(LedgerCommandHandler handler, Led
 
     public async Task Consume(ConsumeContext<TransferCredited> context)
     {
+        // The transfer completes only if the target's ledger did record the credit the message speaks of.
         var credited = context.Message;
+        var target = await ledgers.LoadAsync(credited.AccountId, context.CancellationToken);
+        if (!target.Entries.TryGetValue(Ledger.IncomingKey(credited.TransactionId, credited.FromAccountId), out var credit)
+            || credit.Kind != EntryKind.TransferIn || credit.Amount != credited.Amount)
+        {
+            throw new UnappliableMessageException(
+                $"Transfer {credited.TransactionId}: ledger {credited.AccountId} recorded no credit of {credited.Amount} from {credited.FromAccountId}.");
+        }
+
         Report(credited.TransactionId, await handler.ExecuteAsync(
             new CompleteTransfer(credited.FromAccountId, credited.TransactionId, credited.Amount, credited.Currency, credited.AccountId), context.CancellationToken));
     }
@@ -43,8 +53,18 @@ public sealed partial class LedgerChoreography(LedgerCommandHandler handler, Led
             return;
         }
 
+        // The credit is what the source's ledger recorded, not what the message says: a message that differs (forged,
+        // or garbled on the way) moves nothing and is parked for a person to see.
+        var recorded = (await ledgers.ReadEventAsync(debited.AccountId, entry.Version, cancellationToken)).Event as LedgerEvents.TransferDebited;
+        if (recorded is null || recorded.TransactionId != debited.TransactionId || recorded.Amount != debited.Amount
+            || recorded.Currency != debited.Currency || recorded.ToAccountId != debited.ToAccountId)
+        {
+            throw new UnappliableMessageException(
+                $"Transfer {debited.TransactionId}: the message ({debited.Amount} {debited.Currency} to {debited.ToAccountId}) is not what ledger {debited.AccountId} recorded at version {entry.Version}.");
+        }
+
         var credit = await handler.ExecuteAsync(
-            new CreditTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId), cancellationToken);
+            new CreditTransfer(recorded.ToAccountId, recorded.TransactionId, recorded.Amount, recorded.Currency, debited.AccountId), cancellationToken);
         if (credit is not LedgerOutcome.Refused refused)
         {
             Report(debited.TransactionId, credit);
@@ -54,16 +74,22 @@ public sealed partial class LedgerChoreography(LedgerCommandHandler handler, Led
         // The target records that it declines before the source is refunded: its ledger serialises the two answers, so a
         // transfer is never both credited and refunded, even if two consumers handle the same debit at once.
         var declined = await handler.ExecuteAsync(
-            new DeclineTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId, refused.Reason), cancellationToken);
-        if (declined is LedgerOutcome.Done { Event: LedgerEvents.TransferDeclined decline })
+            new DeclineTransfer(recorded.ToAccountId, recorded.TransactionId, recorded.Amount, recorded.Currency, debited.AccountId, refused.Reason), cancellationToken);
+        switch (declined)
         {
-            LogRefunding(logger, debited.TransactionId, decline.Reason);
-            Report(debited.TransactionId, await handler.ExecuteAsync(
-                new RefundTransfer(debited.AccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.ToAccountId, decline.Reason), cancellationToken));
-        }
-        else
-        {
-            Report(debited.TransactionId, declined); // Credited after all: the credited event completes the transfer.
+            case LedgerOutcome.Done { Event: LedgerEvents.TransferDeclined decline }:
+                LogRefunding(logger, debited.TransactionId, decline.Reason);
+                Report(debited.TransactionId, await handler.ExecuteAsync(
+                    new RefundTransfer(debited.AccountId, recorded.TransactionId, recorded.Amount, recorded.Currency, recorded.ToAccountId, decline.Reason), cancellationToken));
+                break;
+            case LedgerOutcome.Refused { Kind: RefusalKind.Conflict }:
+                break; // Credited after all: the credited event completes the transfer.
+            case LedgerOutcome.Refused other:
+                // Neither credited nor declined, the transfer could never end: park it, never drop it.
+                throw new UnappliableMessageException($"Transfer {debited.TransactionId} can be neither credited nor declined: {refused.Reason}; {other.Reason}");
+            default:
+                Report(debited.TransactionId, declined);
+                break;
         }
     }
 

@@ -12,6 +12,12 @@ public static class LedgerDecisions
 {
     public static LedgerDecision Decide(Ledger ledger, AccountView? account, LedgerCommand command)
     {
+        // Whatever path a command comes by (a request, or a step of the choreography), no amount at or below zero moves.
+        if (Amount(command) <= 0m)
+        {
+            return LedgerDecision.Unprocessable($"An amount must be more than zero; {Amount(command)} was given.");
+        }
+
         if (ledger.Entries.TryGetValue(EntryKey(command), out var entry))
         {
             return Repeat(ledger, entry, command);
@@ -34,6 +40,18 @@ public static class LedgerDecisions
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Not a ledger command."),
         };
     }
+
+    private static decimal? Amount(LedgerCommand command) => command switch
+    {
+        Deposit c => c.Amount,
+        Withdraw c => c.Amount,
+        Transfer c => c.Amount,
+        CreditTransfer c => c.Amount,
+        DeclineTransfer c => c.Amount,
+        CompleteTransfer c => c.Amount,
+        RefundTransfer c => c.Amount,
+        _ => null,
+    };
 
     /// <summary>The key the ledger remembers a command's transaction under (see <see cref="Ledger.EntryKey"/>).</summary>
     public static Guid EntryKey(LedgerCommand command) => command switch

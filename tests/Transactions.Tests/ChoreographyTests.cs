@@ -6,6 +6,7 @@ using EventDriven.Contracts.Transactions;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.Tests;
 using EventDriven.Transactions.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventDriven.Transactions.Tests;
 
@@ -36,6 +37,47 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         Assert.Equal((30m, 0), await SummaryAsync(target));
         var credited = await ReceiptAsync(target, tx, from: source);
         Assert.Equal((LedgerEventTypes.TransferCredited, 30m), (credited.Type, credited.Balance));
+    }
+
+    [Fact]
+    public async Task A_debit_message_that_differs_from_what_the_source_recorded_credits_nothing_and_is_parked()
+    {
+        var (source, target, other) = (await service.OpenAccountAsync(), await service.OpenAccountAsync(), await service.OpenAccountAsync());
+        await DepositAsync(source, 100m);
+        await DepositAsync(other, 1m);
+        var gate = service.Transactions.Services.GetRequiredService<ConsumerGate>();
+        var tx = Guid.NewGuid();
+
+        // While the transfer is under way, a copy of its debit message with another amount and target follows it.
+        await gate.PauseAsync(Ct);
+        try
+        {
+            using var response = await service.Client.PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = tx, toAccountId = target, amount = 10m, currency = "EUR" }, Ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var real = (await service.Kafka.ReadAsync(Topics.TransactionEvents, source, 3))[2];
+            var forged = Assert.IsType<TransferDebited>(Read(real)) with { Amount = 1000m, ToAccountId = other };
+            using var producer = new Confluent.Kafka.ProducerBuilder<string, string>(new Confluent.Kafka.ProducerConfig { BootstrapServers = service.Kafka.BootstrapServers }).Build();
+            await producer.ProduceAsync(Topics.TransactionEvents, new Confluent.Kafka.Message<string, string>
+            {
+                Key = real.Key,
+                Value = System.Text.Json.JsonSerializer.Serialize(forged, ContractJson.Options),
+                Headers = real.Headers,
+            }, Ct);
+        }
+        finally
+        {
+            gate.Resume();
+        }
+
+        await WaitForStepAsync(source, tx, LedgerEventTypes.TransferCompleted);
+        var parked = await Poll.UntilAsync(async () =>
+            (await service.Client.GetFromJsonAsync<List<DeadLetter>>("/dead-letters", ContractJson.Options, Ct))!
+                .FirstOrDefault(d => d.Key == source.ToString() && d.Error.Contains(tx.ToString(), StringComparison.Ordinal)),
+            Patience, $"the forged debit of {tx} to be parked");
+        Assert.Contains("is not what ledger", parked.Error, StringComparison.Ordinal);
+        Assert.Equal((90m, 0), await SummaryAsync(source));
+        Assert.Equal((10m, 0), await SummaryAsync(target));
+        Assert.Equal((1m, 0), await SummaryAsync(other));
     }
 
     [Fact]

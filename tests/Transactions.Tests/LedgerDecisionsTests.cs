@@ -35,6 +35,24 @@ public sealed class LedgerDecisionsTests
     public void No_overdraft() =>
         Refused(Decide(Given(Deposited(10m)), Open, new Withdraw(Id, Guid.NewGuid(), 10.01m, "EUR")), RefusalKind.Conflict);
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public void No_step_of_any_path_moves_an_amount_at_or_below_zero(int amount)
+    {
+        var ledger = Given(Deposited(10m));
+        LedgerCommand[] commands =
+        [
+            new Deposit(Id, Guid.NewGuid(), amount, "EUR"),
+            new Withdraw(Id, Guid.NewGuid(), amount, "EUR"),
+            new Transfer(Id, Guid.NewGuid(), amount, "EUR", Other),
+            new CreditTransfer(Id, Guid.NewGuid(), amount, "EUR", Other),
+            new DeclineTransfer(Id, Guid.NewGuid(), amount, "EUR", Other, "closed"),
+        ];
+
+        Assert.All(commands, command => Refused(Decide(ledger, Open, command), RefusalKind.Unprocessable));
+    }
+
     [Fact]
     public void A_transfer_cannot_overdraw_either() =>
         Refused(Decide(Given(Deposited(10m)), Open, new Transfer(Id, Guid.NewGuid(), 11m, "EUR", Other)), RefusalKind.Conflict);
