@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using EventDriven.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Scalar.AspNetCore;
 
@@ -17,7 +19,16 @@ public static class ServiceApiExtensions
     /// <summary>Problem details, the API's JSON, and an OpenAPI document titled <paramref name="title"/>.</summary>
     public static TBuilder AddServiceApi<TBuilder>(this TBuilder builder, string title, string description) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // An unreadable body says where and why (the JSON path and the reader's complaint), not only "Bad Request".
+            if (context.Exception is BadHttpRequestException { InnerException: JsonException json })
+            {
+                context.ProblemDetails.Detail = json.Path is { } path ? $"{path}: {json.Message}" : json.Message;
+            }
+        });
+        // Binding failures (an unreadable body) reach the exception handler, and with it the detail above, in every environment.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddOpenApi(options =>
@@ -55,8 +66,14 @@ public static class ServiceApiExtensions
     /// </summary>
     public static WebApplication UseServiceApi(this WebApplication app)
     {
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ServiceProblemDetails.StatusCodeOf });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ServiceProblemDetails.StatusCodeOf,
+            // A client's bad request is answered, not logged as an error; only what answers 5xx is.
+            SuppressDiagnosticsCallback = context => ServiceProblemDetails.StatusCodeOf(context.Exception) < StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
+        app.Use(PlainText.RefuseControlCharacters);
         return app;
     }
 

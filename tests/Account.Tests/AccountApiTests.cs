@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace EventDriven.Accounts.Tests;
@@ -102,7 +103,57 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         { "unknown country", """{"ownerName":"Ada","email":"ada@example.com","address":{"street":"s","city":"c","postalCode":"p","country":"XX"},"currency":"EUR"}""" },
         { "unknown currency", """{"ownerName":"Ada","email":"ada@example.com","address":{"street":"s","city":"c","postalCode":"p","country":"NL"},"currency":"EURO"}""" },
         { "not json", "{ownerName:" },
+        { "NUL in a name", """{"ownerName":"Ada\u0000Lovelace","email":"ada@example.com","address":{"street":"s","city":"c","postalCode":"p","country":"NL"},"currency":"EUR"}""" },
+        { "a control character in a street", """{"ownerName":"Ada","email":"ada@example.com","address":{"street":"Main\u0001 1","city":"c","postalCode":"p","country":"NL"},"currency":"EUR"}""" },
+        { "DEL in a currency", """{"ownerName":"Ada","email":"ada@example.com","address":{"street":"s","city":"c","postalCode":"p","country":"NL"},"currency":"EU\u007f"}""" },
     };
+
+    [Fact]
+    public async Task A_control_character_in_a_body_is_a_400_that_names_the_field()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts")
+        {
+            Content = new StringContent("""{"ownerName":"Ada","email":"ada@example.com","address":{"street":"Main\u0000 1","city":"c","postalCode":"p","country":"NL"},"currency":"EUR"}""",
+                MediaTypeHeaderValue.Parse("application/json")),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        using var response = await service.Client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct);
+        Assert.Contains("'street'", problem!.Detail, StringComparison.Ordinal);
+        Assert.Contains("control characters", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/accounts?owner=%00x", "owner")]
+    [InlineData("/accounts?currency=%00AB", "currency")]
+    [InlineData("/accounts?owner=a%7Fb", "owner")]
+    public async Task A_control_character_in_a_query_value_is_a_400_that_names_it(string path, string parameter)
+    {
+        using var response = await service.Client.GetAsync(path, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"'{parameter}'", (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_control_character_in_a_header_is_a_400_and_writes_nothing()
+    {
+        var before = await CountAsync("SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM idempotency_keys)");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts")
+        {
+            Content = JsonContent.Create(new { ownerName = "Ada", email = "ada@example.com", address = new { street = "s", city = "c", postalCode = "p", country = "NL" }, currency = "EUR" }),
+        };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "key\u0001one");
+
+        using var response = await service.Client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'Idempotency-Key'", (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail, StringComparison.Ordinal);
+        Assert.Equal(before, await CountAsync("SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM idempotency_keys)"));
+    }
 
     [Theory]
     [MemberData(nameof(BadOpenings))]
