@@ -49,7 +49,7 @@ public sealed partial class OutboxBacklog : BackgroundService
     {
         await using var command = dataSource.CreateCommand("""
             SELECT count(*), extract(epoch FROM now() - min(occurred_at))::float8,
-                   (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1)
+                   (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database())
             FROM outbox
             """);
         command.Parameters.Add(new() { Value = slotName });
