@@ -49,6 +49,7 @@ public static class TransactionsServices
         builder.Services.AddSingleton<AccountDirectory>();
         builder.Services.AddSingleton<AccountCopyStart>();
         builder.Services.AddSingleton<PublisherCheckpoints>();
+        builder.Services.AddSingleton<PublisherLag>();
         builder.Services.AddSingleton<IConsumerLagSource, AccountCopyLag>();
 
         // Hosted services start in order: the schema exists before anything reads or writes it.

@@ -18,6 +18,16 @@ namespace EventDriven.Accounts.Relay;
 /// <param name="LastRelayed">The message this instance relayed last (null when it has relayed nothing since it started, or another instance relays).</param>
 public sealed record OutboxStatus(string RelayMode, long Backlog, double? OldestSeconds, long? SlotLagBytes, RelayedMessage? LastRelayed);
 
+/// <summary>Reads the outbox status: the backlog from the table and the slot, the last relay from this instance's publisher.</summary>
+public sealed class OutboxStatusReader(NpgsqlDataSource dataSource, OutboxPublisher publisher, IOptions<RelayOptions> options)
+{
+    public async Task<OutboxStatus> ReadAsync(CancellationToken cancellationToken)
+    {
+        var backlog = await OutboxBacklog.SampleAsync(dataSource, options.Value.SlotName, cancellationToken);
+        return new OutboxStatus(options.Value.Mode.ToString().ToLowerInvariant(), backlog.Rows, backlog.OldestSeconds, backlog.SlotLagBytes, publisher.Last);
+    }
+}
+
 public static class OutboxStatusApi
 {
     public static RouteGroupBuilder MapOutboxStatus(this RouteGroupBuilder status)
@@ -27,11 +37,6 @@ public static class OutboxStatusApi
         return status;
     }
 
-    public static async Task<Ok<OutboxStatus>> GetOutboxStatus(
-        NpgsqlDataSource dataSource, OutboxPublisher publisher, IOptions<RelayOptions> options, CancellationToken cancellationToken)
-    {
-        var backlog = await OutboxBacklog.SampleAsync(dataSource, options.Value.SlotName, cancellationToken);
-        return TypedResults.Ok(new OutboxStatus(
-            options.Value.Mode.ToString().ToLowerInvariant(), backlog.Rows, backlog.OldestSeconds, backlog.SlotLagBytes, publisher.Last));
-    }
+    public static async Task<Ok<OutboxStatus>> GetOutboxStatus(OutboxStatusReader reader, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await reader.ReadAsync(cancellationToken));
 }

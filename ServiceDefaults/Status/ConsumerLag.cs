@@ -11,7 +11,7 @@ namespace EventDriven.ServiceDefaults.Status;
 public sealed record ConsumerLag(string Name, string GroupId, long Lag, IReadOnlyList<PartitionLag> Partitions);
 
 /// <param name="Committed">The committed offset (the next to read after a restart); null when the group has none yet.</param>
-/// <param name="Position">Where this instance reads next; null when the partition is not assigned to it.</param>
+/// <param name="Position">Where this instance reads next; null when the partition is not assigned to it, or it has read nothing from it yet.</param>
 /// <param name="HighWatermark">The offset the next message on the partition will get.</param>
 /// <param name="Lag">Messages not yet committed: from the committed offset (or, without one, from the oldest message still held) to the high watermark.</param>
 public sealed record PartitionLag(string Topic, int Partition, long? Committed, long? Position, long HighWatermark, long Lag);
@@ -26,6 +26,23 @@ public interface IConsumerLagSource
 public static class PartitionLags
 {
     public static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs librdkafka's blocking calls off the request's thread; a broker that does not answer becomes a
+    /// <see cref="TimeoutException"/>, which the service API answers with 503.
+    /// </summary>
+    public static Task<T> Ask<T>(Func<T> ask, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            try
+            {
+                return ask();
+            }
+            catch (KafkaException exception)
+            {
+                throw new TimeoutException($"The broker did not answer: {exception.Error.Reason}", exception);
+            }
+        }, cancellationToken);
 
     /// <summary>Every partition of <paramref name="topics"/>, as the broker's metadata lists them.</summary>
     public static IReadOnlyList<TopicPartition> PartitionsOf(IClient client, IEnumerable<string> topics)

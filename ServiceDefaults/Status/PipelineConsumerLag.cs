@@ -12,8 +12,7 @@ namespace EventDriven.ServiceDefaults.Status;
 public sealed class PipelineConsumerLag(IConsumer<string, byte[]> consumer, IMessageReader reader, ConsumerPipeline pipeline) : IConsumerLagSource
 {
     public Task<ConsumerLag> ReadAsync(CancellationToken cancellationToken) =>
-        // librdkafka's calls block: off the request's thread.
-        Task.Run(() =>
+        PartitionLags.Ask(() =>
         {
             var partitions = PartitionLags.PartitionsOf(consumer, reader.Topics);
             var committed = consumer.Committed(partitions, PartitionLags.BrokerTimeout).ToDictionary(o => o.TopicPartition, o => o.Offset.Value);

@@ -21,18 +21,7 @@ public static class StatusApi
         return status;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<ConsumerLag>>, ProblemHttpResult>> GetConsumerLag(
-        IEnumerable<IConsumerLagSource> sources, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var lags = await Task.WhenAll(sources.Select(source => source.ReadAsync(cancellationToken)));
-            return TypedResults.Ok<IReadOnlyList<ConsumerLag>>(lags);
-        }
-        catch (Confluent.Kafka.KafkaException exception)
-        {
-            return TypedResults.Problem($"The broker did not answer: {exception.Error.Reason}", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Kafka unavailable");
-        }
-    }
+    /// <summary>Every consumer's lag; a broker that does not answer is a 503 (see <see cref="PartitionLags.Ask{T}"/>).</summary>
+    public static async Task<Ok<IReadOnlyList<ConsumerLag>>> GetConsumerLag(IEnumerable<IConsumerLagSource> sources, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<ConsumerLag>>(await Task.WhenAll(sources.Select(source => source.ReadAsync(cancellationToken))));
 }

@@ -14,8 +14,7 @@ public sealed class AccountCopyLag(
     public async Task<ConsumerLag> ReadAsync(CancellationToken cancellationToken)
     {
         var stored = (await copy.LoadOffsetsAsync(Topics.AccountState, cancellationToken)).ToDictionary(o => o.TopicPartition, o => o.Offset.Value);
-        // librdkafka's calls block: off the request's thread.
-        return await Task.Run(() =>
+        return await PartitionLags.Ask(() =>
         {
             var lags = PartitionLags.Measure(consumer, PartitionLags.PartitionsOf(consumer, [Topics.AccountState]), stored);
             return new ConsumerLag("account-copy", AccountStateConsumer.GroupId, lags.Sum(l => l.Lag), lags);

@@ -31,8 +31,14 @@ public static class PublisherStatusApi
         return status;
     }
 
-    public static async Task<Ok<PublisherStatus>> GetPublisherStatus(
-        KurrentDBClient client, PublisherCheckpoints checkpoints, IOptions<PublisherOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<PublisherStatus>> GetPublisherStatus(PublisherLag lag, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await lag.ReadAsync(cancellationToken));
+}
+
+/// <summary>Compares the publisher's checkpoint with the event store: the end of <c>$all</c>, and the ledger events after the checkpoint.</summary>
+public sealed class PublisherLag(KurrentDBClient client, PublisherCheckpoints checkpoints, IOptions<PublisherOptions> options, TimeProvider time)
+{
+    public async Task<PublisherStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var checkpoint = await checkpoints.LoadWithTimeAsync(options.Value.CheckpointName, cancellationToken);
         ulong? end = null;
@@ -45,7 +51,7 @@ public static class PublisherStatusApi
         var behind = 0;
         DateTime? oldest = null;
         var from = checkpoint?.Position ?? Position.Start;
-        await foreach (var resolved in client.ReadAllAsync(Direction.Forwards, from, maxCount: CountLimit + 2,
+        await foreach (var resolved in client.ReadAllAsync(Direction.Forwards, from, maxCount: PublisherStatusApi.CountLimit + 2,
             filter: StreamFilter.Prefix(LedgerStore.StreamPrefix), cancellationToken: cancellationToken))
         {
             var position = resolved.OriginalPosition ?? resolved.Event.Position;
@@ -59,9 +65,9 @@ public static class PublisherStatusApi
         }
 
         var at = checkpoint?.Position.CommitPosition;
-        return TypedResults.Ok(new PublisherStatus(
+        return new PublisherStatus(
             at, checkpoint?.SavedAt, end, end is { } e && e > (at ?? 0) ? e - (at ?? 0) : 0,
-            Math.Min(behind, CountLimit), behind > CountLimit,
-            oldest is { } first ? Math.Max(0, (time.GetUtcNow() - new DateTimeOffset(first, TimeSpan.Zero)).TotalSeconds) : null));
+            Math.Min(behind, PublisherStatusApi.CountLimit), behind > PublisherStatusApi.CountLimit,
+            oldest is { } first ? Math.Max(0, (time.GetUtcNow() - new DateTimeOffset(first, TimeSpan.Zero)).TotalSeconds) : null);
     }
 }
