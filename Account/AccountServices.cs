@@ -24,6 +24,7 @@ public static class AccountServices
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<AccountCommandHandler>();
         builder.Services.AddSingleton<OutboxPublisher>();
+        builder.Services.AddSingleton<OutboxStatusReader>();
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection("Account:Relay"));
 
         // Hosted services start in order: the schema exists before any relay runs.

@@ -1,6 +1,8 @@
 using EventDriven.Accounts;
 using EventDriven.Accounts.Features;
+using EventDriven.Accounts.Relay;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Status;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +17,7 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapAccountsApi();
 app.MapDeadLetterApi();
+app.MapStatusApi().MapOutboxStatus();
 app.MapDefaultEndpoints();
 
 app.Run();

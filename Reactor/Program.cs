@@ -1,6 +1,7 @@
 using EventDriven.Reactor;
 using EventDriven.Reactor.Api;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Status;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +16,7 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapReactorApi();
 app.MapDeadLetterApi();
+app.MapStatusApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,6 +1,8 @@
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Status;
 using EventDriven.Transactions;
 using EventDriven.Transactions.Features;
+using EventDriven.Transactions.Publishing;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +17,7 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapLedgerApi();
 app.MapDeadLetterApi();
+app.MapStatusApi().MapPublisherStatus();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,5 +1,6 @@
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
+using EventDriven.ServiceDefaults.Status;
 using EventDriven.Transactions.AccountCopy;
 using EventDriven.Transactions.Choreography;
 using EventDriven.Transactions.Features;
@@ -48,6 +49,8 @@ public static class TransactionsServices
         builder.Services.AddSingleton<AccountDirectory>();
         builder.Services.AddSingleton<AccountCopyStart>();
         builder.Services.AddSingleton<PublisherCheckpoints>();
+        builder.Services.AddSingleton<PublisherLag>();
+        builder.Services.AddSingleton<IConsumerLagSource, AccountCopyLag>();
 
         // Hosted services start in order: the schema exists before anything reads or writes it.
         builder.Services.AddPostgresMigration(Schema.MigrationLock, Schema.Script);

@@ -1,4 +1,5 @@
 using EventDriven.Web.Live;
+using EventDriven.Web.Operations;
 using EventDriven.Web.Services;
 using MudBlazor.Services;
 
@@ -26,6 +27,10 @@ public static class WebServices
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<AccountChangesFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AccountChangesFeed>());
+
+        // The operations page's figures over the last minutes, sampled on the server.
+        builder.Services.AddSingleton<OperationsSampler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OperationsSampler>());
 
         builder.Services.AddMudServices();
         return builder;

@@ -32,15 +32,9 @@ public sealed partial class OutboxBacklog : BackgroundService
         {
             try
             {
-                await using var command = _dataSource.CreateCommand("""
-                    SELECT (SELECT count(*) FROM outbox),
-                           coalesce((SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1), 0)
-                    """);
-                command.Parameters.Add(new() { Value = _options.SlotName });
-                await using var reader = await command.ExecuteReaderAsync(stoppingToken);
-                await reader.ReadAsync(stoppingToken);
-                Volatile.Write(ref _rows, reader.GetInt64(0));
-                Volatile.Write(ref _slotLagBytes, reader.GetInt64(1));
+                var sample = await SampleAsync(_dataSource, _options.SlotName, stoppingToken);
+                Volatile.Write(ref _rows, sample.Rows);
+                Volatile.Write(ref _slotLagBytes, sample.SlotLagBytes ?? 0);
             }
             catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
             {
@@ -48,6 +42,20 @@ public sealed partial class OutboxBacklog : BackgroundService
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Outbox rows, the oldest one's age in seconds, and the WAL bytes the slot has not confirmed (null: no slot).</summary>
+    public static async Task<(long Rows, double? OldestSeconds, long? SlotLagBytes)> SampleAsync(NpgsqlDataSource dataSource, string slotName, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT count(*), extract(epoch FROM now() - min(occurred_at))::float8,
+                   (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database())
+            FROM outbox
+            """);
+        command.Parameters.Add(new() { Value = slotName });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : Math.Max(0, reader.GetDouble(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2));
     }
 
     [LoggerMessage(LogLevel.Debug, "Could not sample the outbox backlog")]

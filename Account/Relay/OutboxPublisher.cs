@@ -20,6 +20,10 @@ public sealed class OutboxPublisher
     private readonly IProducer<string, byte[]> _producer;
     private readonly Counter<long> _published;
     private readonly Histogram<double> _lag;
+    private RelayedMessage? _last;
+
+    /// <summary>The message this instance relayed last: when Kafka acknowledged it, and how long after its commit.</summary>
+    public RelayedMessage? Last => Volatile.Read(ref _last);
 
     public OutboxPublisher(IProducer<string, byte[]> producer, IMeterFactory meters)
     {
@@ -47,7 +51,10 @@ public sealed class OutboxPublisher
         }, cancellationToken).ConfigureAwait(false);
 
         _published.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", message.Topic));
-        _lag.Record((DateTimeOffset.UtcNow - committedAt).TotalMilliseconds);
+        var now = DateTimeOffset.UtcNow;
+        var lag = (now - committedAt).TotalMilliseconds;
+        _lag.Record(lag);
+        Volatile.Write(ref _last, new RelayedMessage(now, lag));
     }
 
     private static Headers? TraceHeaders(OutboxMessage message)
@@ -66,3 +73,6 @@ public sealed class OutboxPublisher
         return headers;
     }
 }
+
+/// <summary>A relayed message: when Kafka acknowledged it, and the relay lag (from its commit to that acknowledgement).</summary>
+public sealed record RelayedMessage(DateTimeOffset AcknowledgedAt, double LagMilliseconds);

@@ -49,7 +49,7 @@ public sealed partial class ReadModelRebuilder(
             }
 
             var previous = Last;
-            Last = new RebuildStatus(model, generations.Live(model) + 1, "running", 0, 0, 0, time.GetUtcNow(), null, null);
+            Last = new RebuildStatus(model, generations.Live(model) + 1, "running", 0, 0, 0, time.GetUtcNow(), null, null, 0);
             if (!_requests.Writer.TryWrite(model))
             {
                 Last = previous;
@@ -112,9 +112,10 @@ public sealed partial class ReadModelRebuilder(
         // What the topic still holds starts at the low watermark (the mock broker, and retention, drop older messages).
         var next = watermarks.ToDictionary(w => w.Key, w => w.Value.Low.Value);
         consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+        var progress = new Progress(this, model, next, ends, fold, watch);
         try
         {
-            ReadUpTo(consumer, ends, next, fold, cancellationToken);
+            ReadUpTo(consumer, ends, next, fold, progress.Report, cancellationToken);
             await gate.PauseAsync(cancellationToken);
             try
             {
@@ -124,11 +125,11 @@ public sealed partial class ReadModelRebuilder(
                 // committed every offset it stored (librdkafka commits them only every second by itself).
                 CommitStored();
                 var committed = live.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
-                ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, cancellationToken);
+                ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, progress.Report, cancellationToken);
                 var generation = generations.Live(model) + 1;
                 await SwapAsync(model, generation, fold, watch.Elapsed, cancellationToken);
                 generations.Set(model, generation);
-                var status = new RebuildStatus(model, generation, "done", fold.Events, watch.Elapsed.TotalSeconds, fold.Events / watch.Elapsed.TotalSeconds, started, time.GetUtcNow(), null);
+                var status = new RebuildStatus(model, generation, "done", fold.Events, watch.Elapsed.TotalSeconds, fold.Events / watch.Elapsed.TotalSeconds, started, time.GetUtcNow(), null, 1);
                 LogRebuilt(logger, model, generation, fold.Events, status.EventsPerSecond);
                 return status;
             }
@@ -159,7 +160,8 @@ public sealed partial class ReadModelRebuilder(
         }
     }
 
-    private static void ReadUpTo(IConsumer<string, byte[]> consumer, Dictionary<TopicPartition, long> targets, Dictionary<TopicPartition, long> next, Fold fold, CancellationToken cancellationToken)
+    private static void ReadUpTo(
+        IConsumer<string, byte[]> consumer, Dictionary<TopicPartition, long> targets, Dictionary<TopicPartition, long> next, Fold fold, Action report, CancellationToken cancellationToken)
     {
         var lastProgress = Stopwatch.StartNew();
         while (targets.Any(t => next[t.Key] < t.Value))
@@ -180,10 +182,42 @@ public sealed partial class ReadModelRebuilder(
             // meanwhile, and they are in the new generation's inbox, so after the swap it skips them.
             next[result.TopicPartition] = result.Offset.Value + 1;
             fold.Add(result);
+            report();
             if (result.Offset.Value < targets[result.TopicPartition])
             {
                 lastProgress.Restart();
             }
+        }
+    }
+
+    /// <summary>
+    /// A running rebuild's progress in <see cref="Last"/>, a few times a second: events folded, and the share of the
+    /// messages the topics held when it started (their ends then) that has been read.
+    /// </summary>
+    private sealed class Progress(ReadModelRebuilder rebuilder, ReadModel model, Dictionary<TopicPartition, long> next, Dictionary<TopicPartition, long> ends, Fold fold, Stopwatch watch)
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+        private readonly Dictionary<TopicPartition, long> _starts = new(next);
+        private TimeSpan _reported;
+
+        public void Report()
+        {
+            if (watch.Elapsed - _reported < Interval || rebuilder.Last is not { State: "running" } running || running.Model != model)
+            {
+                return;
+            }
+
+            _reported = watch.Elapsed;
+            var total = ends.Sum(e => Math.Max(0, e.Value - _starts[e.Key]));
+            var read = ends.Sum(e => Math.Clamp(next[e.Key] - _starts[e.Key], 0, Math.Max(0, e.Value - _starts[e.Key])));
+            var seconds = watch.Elapsed.TotalSeconds;
+            rebuilder.Last = running with
+            {
+                Events = fold.Events,
+                Seconds = seconds,
+                EventsPerSecond = seconds > 0 ? fold.Events / seconds : 0,
+                Progress = total == 0 ? 1 : (double)read / total,
+            };
         }
     }
 
@@ -272,5 +306,10 @@ public sealed partial class ReadModelRebuilder(
     private static partial void LogFailed(ILogger logger, ReadModel model, Exception exception);
 }
 
+/// <param name="Progress">
+/// Of the messages the topics held when the rebuild started, the share read so far (0 to 1; a running rebuild updates
+/// it, with <paramref name="Events"/>, a few times a second); 1 once done.
+/// </param>
 public sealed record RebuildStatus(
-    ReadModel Model, int Generation, string State, long Events, double Seconds, double EventsPerSecond, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Error);
+    ReadModel Model, int Generation, string State, long Events, double Seconds, double EventsPerSecond, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
+    string? Error, double Progress);

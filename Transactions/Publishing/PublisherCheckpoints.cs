@@ -16,6 +16,17 @@ public sealed class PublisherCheckpoints(NpgsqlDataSource dataSource)
             : null;
     }
 
+    /// <summary>The checkpoint and when it was last written (null: none yet).</summary>
+    public async Task<(Position Position, DateTimeOffset SavedAt)?> LoadWithTimeAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT commit_position, prepare_position, updated_at FROM publisher_checkpoints WHERE name = $1");
+        command.Parameters.Add(new() { Value = name });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (new Position((ulong)reader.GetDecimal(0), (ulong)reader.GetDecimal(1)), reader.GetFieldValue<DateTimeOffset>(2))
+            : null;
+    }
+
     public async Task SaveAsync(string name, Position position, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""

@@ -3,9 +3,24 @@ using System.Net.Http.Json;
 namespace EventDriven.Web.Services;
 
 /// <summary>Account's API (https+http://account): the list, one account, opening one, changing one.</summary>
-public sealed class AccountClient(HttpClient http)
+public sealed class AccountClient(HttpClient http) : IConsumingService
 {
     public const string Service = "Account";
+
+    public Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.ListDeadLettersAsync(http, Service, all, cancellationToken);
+
+    public Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.RedriveAsync(http, Service, id, cancellationToken);
+
+    public Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.GetConsumerLagAsync(http, Service, cancellationToken);
+
+    string IConsumingService.Service => Service;
+
+    /// <summary>The outbox backlog and the relay's lag.</summary>
+    public Task<ApiResult<OutboxStatus>> GetOutboxStatusAsync(CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<OutboxStatus>(Service, ct => http.GetAsync("/status/outbox", ct), cancellationToken);
 
     public Task<ApiResult<AccountPage>> ListAsync(string? owner, string? status, string? currency, int page, int pageSize, CancellationToken cancellationToken)
     {

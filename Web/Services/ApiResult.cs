@@ -45,7 +45,10 @@ internal static class ApiCalls
         {
             if (response.IsSuccessStatusCode)
             {
-                var value = await response.Content.ReadFromJsonAsync<T>(cancellationToken);
+                // A 202 or 204 may have no body: the type stands for the answer (such as Accepted).
+                var value = response.Content.Headers.ContentLength == 0 && typeof(T) == typeof(Accepted)
+                    ? (T)(object)new Accepted()
+                    : await response.Content.ReadFromJsonAsync<T>(cancellationToken);
                 return new ApiResult<T>.Success(value!, response.Headers.ETag?.Tag);
             }
 

@@ -3,9 +3,24 @@ using System.Net.Http.Json;
 namespace EventDriven.Web.Services;
 
 /// <summary>Transactions' API (https+http://transactions): a ledger's summary, deposits, withdrawals and transfers.</summary>
-public sealed class LedgerClient(HttpClient http)
+public sealed class LedgerClient(HttpClient http) : IConsumingService
 {
     public const string Service = "Transactions";
+
+    public Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.ListDeadLettersAsync(http, Service, all, cancellationToken);
+
+    public Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.RedriveAsync(http, Service, id, cancellationToken);
+
+    public Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.GetConsumerLagAsync(http, Service, cancellationToken);
+
+    string IConsumingService.Service => Service;
+
+    /// <summary>How far the publisher's checkpoint is behind the end of the event store.</summary>
+    public Task<ApiResult<PublisherStatus>> GetPublisherStatusAsync(CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<PublisherStatus>(Service, ct => http.GetAsync("/status/publisher", ct), cancellationToken);
 
     public Task<ApiResult<LedgerSummary>> GetAsync(Guid accountId, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<LedgerSummary>(Service, ct => http.GetAsync($"/ledgers/{accountId}", ct), cancellationToken);

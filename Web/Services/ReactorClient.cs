@@ -1,9 +1,28 @@
 namespace EventDriven.Web.Services;
 
 /// <summary>Reactor's API (https+http://reactor): an account's overview row, the read model the pages compare with the sources.</summary>
-public sealed class ReactorClient(HttpClient http)
+public sealed class ReactorClient(HttpClient http) : IConsumingService
 {
     public const string Service = "Reactor";
+
+    public Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.ListDeadLettersAsync(http, Service, all, cancellationToken);
+
+    public Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.RedriveAsync(http, Service, id, cancellationToken);
+
+    public Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken) =>
+        ConsumingServiceCalls.GetConsumerLagAsync(http, Service, cancellationToken);
+
+    string IConsumingService.Service => Service;
+
+    /// <summary>The read models' generations and the last (or running) rebuild.</summary>
+    public Task<ApiResult<ReadModelsView>> GetReadModelsAsync(CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<ReadModelsView>(Service, ct => http.GetAsync("/read-models", ct), cancellationToken);
+
+    /// <summary>Starts a rebuild of <paramref name="name"/> (409 while one runs).</summary>
+    public Task<ApiResult<RebuildStatus>> RebuildAsync(string name, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<RebuildStatus>(Service, ct => http.PostAsync($"/read-models/{Uri.EscapeDataString(name)}/rebuild", null, ct), cancellationToken);
 
     public Task<ApiResult<AccountOverview>> GetOverviewAsync(Guid accountId, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<AccountOverview>(Service, ct => http.GetAsync($"/overview/{accountId}", ct), cancellationToken);

@@ -122,7 +122,7 @@ public sealed class ReadModelTests(ReactorFixture service)
             Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
             var done = await Poll.UntilAsync(async () => (await service.Client.GetFromJsonAsync<ReadModelsView>("/read-models", ContractJson.Options, Ct))!.LastRebuild is { State: not "running" } last ? last : null,
                 Patience, $"{model} to be rebuilt");
-            Assert.Equal("done", done.State);
+            Assert.Equal(("done", 1.0), (done.State, done.Progress));
             Assert.True(done.Events > 0);
         }
 

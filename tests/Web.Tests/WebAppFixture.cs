@@ -58,6 +58,10 @@ public sealed class WebAppFixture : IAsyncLifetime
 
     public HttpClient CreateHttpClient(string resource) => _app!.CreateHttpClient(resource, "http");
 
+    /// <summary>The AppHost's Kafka broker, for a test that puts a message on a topic itself.</summary>
+    public async Task<string> KafkaConnectionStringAsync() =>
+        await _app!.GetConnectionStringAsync("kafka") ?? throw new InvalidOperationException("The AppHost gives no Kafka connection string.");
+
     public async ValueTask DisposeAsync()
     {
         if (Browser is not null)

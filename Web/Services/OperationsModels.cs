@@ -1,0 +1,63 @@
+namespace EventDriven.Web.Services;
+
+// The services' operational shapes as Web reads them (docs/openapi/*.json): dead letters, consumer lag, Account's
+// outbox, Transactions' publisher, Reactor's read models.
+
+/// <summary>A parked message: where it came from, what it was, why it failed, and whether it was re-driven.</summary>
+public sealed record DeadLetter(
+    long Id, string SourceTopic, int SourcePartition, long SourceOffset, string? Key, string? Value, IReadOnlyDictionary<string, string> Headers,
+    string Error, DateTimeOffset DeadAt, DateTimeOffset? RedrivenAt);
+
+public sealed record ConsumerLag(string Name, string GroupId, long Lag, IReadOnlyList<PartitionLag> Partitions);
+
+public sealed record PartitionLag(string Topic, int Partition, long? Committed, long? Position, long HighWatermark, long Lag);
+
+public sealed record RelayedMessage(DateTimeOffset AcknowledgedAt, double LagMilliseconds);
+
+public sealed record OutboxStatus(string RelayMode, long Backlog, double? OldestSeconds, long? SlotLagBytes, RelayedMessage? LastRelayed);
+
+public sealed record PublisherStatus(
+    ulong? CheckpointPosition, DateTimeOffset? CheckpointSavedAt, ulong? EndPosition, ulong PositionsBehind,
+    int EventsBehind, bool EventsBehindCapped, double? OldestUnpublishedSeconds);
+
+public sealed record ReadModelInfo(string Name, int Generation, DateTimeOffset? RebuiltAt, long? RebuildEvents, double? RebuildEventsPerSecond);
+
+public sealed record RebuildStatus(
+    string Model, int Generation, string State, long Events, double Seconds, double EventsPerSecond, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
+    string? Error, double Progress);
+
+public sealed record ReadModelsView(IReadOnlyList<ReadModelInfo> Models, RebuildStatus? LastRebuild);
+
+/// <summary>What every service answers about its Kafka consumers: their dead letters and their lag.</summary>
+public interface IConsumingService
+{
+    string Service { get; }
+
+    /// <summary>Parked messages; with <paramref name="all"/>, re-driven ones too.</summary>
+    Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Produces dead letter <paramref name="id"/> again to its topic. One intent, one effect: the service marks it
+    /// re-driven in the transaction that produced it, so a retry of the same request is refused with 404 and produces
+    /// nothing more.
+    /// </summary>
+    Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken);
+
+    Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A 202 without a body.</summary>
+public sealed record Accepted;
+
+/// <summary>The calls every consuming service answers the same way (<c>/dead-letters</c>, <c>/status/consumers</c>).</summary>
+internal static class ConsumingServiceCalls
+{
+    public static Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(HttpClient http, string service, bool all, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<IReadOnlyList<DeadLetter>>(service, ct => http.GetAsync($"/dead-letters?all={(all ? "true" : "false")}", ct), cancellationToken);
+
+    public static Task<ApiResult<Accepted>> RedriveAsync(HttpClient http, string service, long id, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<Accepted>(service, ct => http.PostAsync($"/dead-letters/{id}/redrive", null, ct), cancellationToken);
+
+    public static Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(HttpClient http, string service, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<IReadOnlyList<ConsumerLag>>(service, ct => http.GetAsync("/status/consumers", ct), cancellationToken);
+}
