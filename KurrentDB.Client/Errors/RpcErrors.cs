@@ -22,6 +22,8 @@ internal static class RpcErrors
                 ParseState(trailers.GetValue("expected-version")) ?? expectedState ?? StreamState.Any,
                 ParseState(trailers.GetValue("actual-version")) ?? StreamState.NoStream,
                 exception),
+            "maximum-append-size-exceeded" => new MaximumAppendSizeExceededException(
+                int.TryParse(trailers.GetValue("maximum-append-size"), NumberStyles.None, CultureInfo.InvariantCulture, out var maximum) ? maximum : 0, exception),
             "missing-required-metadata-property" => new RequiredMetadataPropertyMissingException(
                 trailers.GetValue("required-metadata-properties") ?? "", exception),
             _ => null,

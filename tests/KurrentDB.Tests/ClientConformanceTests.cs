@@ -58,6 +58,21 @@ public sealed class ClientConformanceTests(LocalKurrentDBServer server) : IAsync
     }
 
     [Fact]
+    public async Task An_append_over_the_maximum_append_size_is_refused_whole_and_writes_nothing()
+    {
+        var stream = Unique("too-big");
+        var half = new byte[512 * 1024];
+
+        var error = await Assert.ThrowsAsync<MaximumAppendSizeExceededException>(() => _client.AppendToStreamAsync(
+            stream, StreamState.Any, [new EventData(Uuid.NewUuid(), "Big", half), new EventData(Uuid.NewUuid(), "Big", half)], cancellationToken: Ct));
+
+        Assert.Equal(1024 * 1024, error.MaxAppendSize);
+        await Assert.ThrowsAsync<StreamNotFoundException>(() => ReadAsync(stream));
+        var fits = await _client.AppendToStreamAsync(stream, StreamState.NoStream, [new EventData(Uuid.NewUuid(), "Big", half)], cancellationToken: Ct);
+        Assert.Equal(0UL, fits.NextExpectedStreamRevision.ToUInt64());
+    }
+
+    [Fact]
     public async Task Re_appending_the_same_event_ids_has_the_effect_of_one_append()
     {
         var stream = Unique("idempotent");

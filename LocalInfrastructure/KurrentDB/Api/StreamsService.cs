@@ -6,8 +6,13 @@ using Grpc.Core;
 namespace EventDriven.LocalKurrentDB.Api;
 
 /// <summary>The KurrentDB Streams service over the local <see cref="EventLog"/>: writes here, reads in the other parts.</summary>
-internal sealed partial class StreamsService(EventLog log, TimeProvider time) : Streams.StreamsBase
+internal sealed partial class StreamsService(EventLog log, TimeProvider time, IConfiguration configuration) : Streams.StreamsBase
 {
+    /// <summary>KurrentDB's default <c>MaxAppendSize</c>: the bytes (data, metadata and type) one append may carry.</summary>
+    public const int DefaultMaxAppendSize = 1024 * 1024;
+
+    private readonly int _maxAppendSize = configuration.GetValue("LocalKurrentDB:MaxAppendSize", DefaultMaxAppendSize);
+
     public override async Task<AppendResp> Append(IAsyncStreamReader<AppendReq> requestStream, ServerCallContext context)
     {
         if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.ContentCase != AppendReq.ContentOneofCase.Options)
@@ -26,12 +31,20 @@ internal sealed partial class StreamsService(EventLog log, TimeProvider time) : 
         };
 
         var events = new List<ProposedEvent>();
+        long size = 0;
         while (await requestStream.MoveNext(context.CancellationToken))
         {
             var message = requestStream.Current.ProposedMessage ?? throw Wire.InvalidArgument("Only proposed messages may follow the options.");
             if (!message.Metadata.TryGetValue("type", out var type) || !message.Metadata.TryGetValue("content-type", out var contentType))
             {
                 throw Wire.MissingMetadata();
+            }
+
+            // Counted as KurrentDB counts it, and refused before anything is written, as it does.
+            size += message.Data.Length + message.CustomMetadata.Length + (2L * type.Length);
+            if (size > _maxAppendSize)
+            {
+                throw Wire.MaximumAppendSizeExceeded(_maxAppendSize);
             }
 
             events.Add(new ProposedEvent(Wire.ToGuid(message.Id), type, contentType, message.CustomMetadata.Memory, message.Data.Memory));

@@ -68,6 +68,10 @@ internal static class Wire
             { "actual-version", current.Revision?.ToString(CultureInfo.InvariantCulture) ?? "" },
         });
 
+    public static RpcException MaximumAppendSizeExceeded(int maximum) => new(
+        new Status(StatusCode.InvalidArgument, $"Maximum Append Size of {maximum} Exceeded."),
+        new Metadata { { "exception", "maximum-append-size-exceeded" }, { "maximum-append-size", maximum.ToString(CultureInfo.InvariantCulture) } });
+
     public static RpcException MissingMetadata() => new(
         new Status(StatusCode.InvalidArgument, "Required metadata properties are missing: type, content-type."),
         new Metadata { { "exception", "missing-required-metadata-property" }, { "required-metadata-properties", "type,content-type" } });
