@@ -66,6 +66,8 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
         await Expect(page.Locator("svg").First).ToBeVisibleAsync();
 
         AccessibilityTests.AssertNoSeriousViolations("event styles", await page.RunAxe());
+        // From the top: a full-page capture draws the fixed app bar where the page is scrolled to.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await ScreenshotAsync(page, "event-styles");
     }
 
