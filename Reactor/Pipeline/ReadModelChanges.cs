@@ -1,10 +1,40 @@
 using System.Net.ServerSentEvents;
 using System.Threading.Channels;
+using EventDriven.ServiceDefaults.Kafka;
 
 namespace EventDriven.Reactor.Pipeline;
 
-/// <summary>An account's read models changed: what the UI's push channel carries.</summary>
-public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At);
+/// <summary>
+/// An account's read models (or one event style's copy of it) changed: what the UI's push channel carries. Besides the
+/// versions, what was applied: the event's type and id, where Kafka delivered it, when it was published there, and
+/// the lag (applied − published). <see cref="Cause"/> is the event's type for the read models, and
+/// <c>style:notification</c>, <c>style:delta</c> or <c>style:state</c> for a style's copy.
+/// </summary>
+public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At)
+{
+    public string? EventType { get; init; }
+    public Guid? EventId { get; init; }
+    public string? Topic { get; init; }
+    public int? Partition { get; init; }
+    public long? Offset { get; init; }
+    public DateTimeOffset? PublishedAt { get; init; }
+    public double? LagMilliseconds { get; init; }
+
+    /// <summary>A change made by applying the event <paramref name="eventId"/> that Kafka delivered as <paramref name="delivery"/>.</summary>
+    public static AccountChanged Applied(
+        Guid accountId, string cause, long accountVersion, long ledgerVersion, DateTimeOffset at, string eventType, Guid eventId, KafkaDelivery? delivery) =>
+        new(accountId, cause, accountVersion, ledgerVersion, at)
+        {
+            EventType = eventType,
+            EventId = eventId,
+            Topic = delivery?.Topic,
+            Partition = delivery?.Partition,
+            Offset = delivery?.Offset,
+            PublishedAt = delivery?.Timestamp,
+            // Whole milliseconds: Kafka's timestamps have no finer grain, and the clocks are the same machine's or close.
+            LagMilliseconds = delivery?.Timestamp is { } published ? Math.Max(0, Math.Round((at - published).TotalMilliseconds)) : null,
+        };
+}
 
 /// <summary>
 /// Fans read-model changes out to every open push channel (server-sent events). A subscriber that does not keep up

@@ -1,5 +1,6 @@
 using EventDriven.Reactor.Alerts;
 using EventDriven.Reactor.ReadModels;
+using EventDriven.ServiceDefaults.Kafka;
 using MassTransit;
 
 namespace EventDriven.Reactor.Pipeline;
@@ -16,7 +17,7 @@ public sealed class ReadModelHandler(Projector projector, ReadModelChanges chang
         var changed = context.Message.Event;
         if (await projector.ApplyAsync(changed, context.CancellationToken))
         {
-            changes.Publish(new AccountChanged(changed.AccountId, changed.Type, changed.Version, 0, time.GetUtcNow()));
+            changes.Publish(AccountChanged.Applied(changed.AccountId, changed.Type, changed.Version, 0, time.GetUtcNow(), changed.Type, changed.EventId, KafkaDelivery.From(context)));
         }
     }
 
@@ -25,7 +26,8 @@ public sealed class ReadModelHandler(Projector projector, ReadModelChanges chang
         var @event = context.Message.Event;
         if (await projector.ApplyAsync(@event, context.CancellationToken))
         {
-            changes.Publish(new AccountChanged(@event.AccountId, EventDriven.Contracts.Transactions.LedgerEventTypes.TypeOf(@event), 0, @event.Version, time.GetUtcNow()));
+            var type = EventDriven.Contracts.Transactions.LedgerEventTypes.TypeOf(@event);
+            changes.Publish(AccountChanged.Applied(@event.AccountId, type, 0, @event.Version, time.GetUtcNow(), type, @event.EventId, KafkaDelivery.From(context)));
         }
 
         // Also for a redelivery: an alert produced before a crash is produced again with the same id, and Account deduplicates.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Reactor.Pipeline;
+using EventDriven.ServiceDefaults.Kafka;
 using MassTransit;
 using Npgsql;
 
@@ -13,9 +14,10 @@ namespace EventDriven.Reactor.Styles;
 /// a notification says only what happened, so the details are fetched from Account's API (once per account version);
 /// a delta carries the changed fields, patched into the copy; a fat event carries the whole state, which replaces it.
 /// Every copy is version-gated (an older change never overwrites a newer one) and kept as <see cref="AccountFields"/>,
-/// so the three can be compared field by field.
+/// so the three can be compared field by field. A copy that changed is pushed (<see cref="ReadModelChanges"/>, cause
+/// <c>style:&lt;name&gt;</c>), so a page can show the three catching up.
 /// </summary>
-public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactory http, StyleStats stats)
+public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactory http, StyleStats stats, ReadModelChanges changes, TimeProvider time)
     : IConsumer<AccountNotificationReceived>, IConsumer<AccountDeltaReceived>, IConsumer<AccountStateReceived>
 {
     public const string AccountApi = "account";
@@ -23,20 +25,24 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
     public async Task Consume(ConsumeContext<AccountNotificationReceived> context)
     {
         var notification = context.Message.Event;
-        var fetched = (Calls: 0, Bytes: 0L);
+        var fetched = (Calls: 0, Bytes: 0L, Saved: (long?)null);
         if ((await LoadAsync(EventStyle.Notification, notification.AccountId, context.CancellationToken)).Version < notification.Version)
         {
             fetched = await FetchAsync(EventStyle.Notification, notification.AccountId, context.CancellationToken);
         }
 
         stats.Record(EventStyle.Notification, context.Message.Bytes + fetched.Bytes, fetched.Calls);
+        if (fetched.Saved is { } version)
+        {
+            Push(EventStyle.Notification, notification.AccountId, version, notification.Type, notification.EventId, context);
+        }
     }
 
     public async Task Consume(ConsumeContext<AccountDeltaReceived> context)
     {
         var delta = context.Message.Event;
         var copy = await LoadAsync(EventStyle.Delta, delta.AccountId, context.CancellationToken);
-        var fetched = (Calls: 0, Bytes: 0L);
+        var fetched = (Calls: 0, Bytes: 0L, Saved: (long?)null);
         if (delta.Version == copy.Version + 1)
         {
             foreach (var change in delta.Changes)
@@ -51,7 +57,10 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
                 }
             }
 
-            await SaveAsync(EventStyle.Delta, delta.AccountId, delta.Version, copy.Fields, context.CancellationToken);
+            if (await SaveAsync(EventStyle.Delta, delta.AccountId, delta.Version, copy.Fields, context.CancellationToken))
+            {
+                fetched.Saved = delta.Version;
+            }
         }
         else if (delta.Version > copy.Version)
         {
@@ -61,29 +70,40 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
         }
 
         stats.Record(EventStyle.Delta, context.Message.Bytes + fetched.Bytes, fetched.Calls);
+        if (fetched.Saved is { } version)
+        {
+            Push(EventStyle.Delta, delta.AccountId, version, delta.Type, delta.EventId, context);
+        }
     }
 
     public async Task Consume(ConsumeContext<AccountStateReceived> context)
     {
         var changed = context.Message.Event;
-        await SaveAsync(EventStyle.State, changed.AccountId, changed.Version, AccountFields.Of(changed.After), context.CancellationToken);
+        var saved = await SaveAsync(EventStyle.State, changed.AccountId, changed.Version, AccountFields.Of(changed.After), context.CancellationToken);
         stats.Record(EventStyle.State, context.Message.Bytes);
+        if (saved)
+        {
+            Push(EventStyle.State, changed.AccountId, changed.Version, changed.Type, changed.EventId, context);
+        }
     }
 
-    /// <summary>The account from Account's API into the style's copy: one call, and the response's bytes.</summary>
-    private async Task<(int Calls, long Bytes)> FetchAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
+    private void Push(EventStyle style, Guid accountId, long version, string eventType, Guid eventId, ConsumeContext context) =>
+        changes.Publish(AccountChanged.Applied(accountId, $"style:{style.Name()}", version, 0, time.GetUtcNow(), eventType, eventId, KafkaDelivery.From(context)));
+
+    /// <summary>The account from Account's API into the style's copy: one call, the response's bytes, and the version saved (if newer).</summary>
+    private async Task<(int Calls, long Bytes, long? Saved)> FetchAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
     {
         using var response = await http.CreateClient(AccountApi).GetAsync(new Uri($"/accounts/{accountId}", UriKind.Relative), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return (1, 0);
+            return (1, 0, null);
         }
 
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var account = JsonSerializer.Deserialize<AccountSnapshot>(body, ContractJson.Options)!;
-        await SaveAsync(style, accountId, account.Version, AccountFields.Of(account), cancellationToken);
-        return (1, body.Length);
+        var saved = await SaveAsync(style, accountId, account.Version, AccountFields.Of(account), cancellationToken);
+        return (1, body.Length, saved ? account.Version : null);
     }
 
     private async Task<(long Version, SortedDictionary<string, string> Fields)> LoadAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
@@ -97,7 +117,8 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
             : (0, new SortedDictionary<string, string>(StringComparer.Ordinal));
     }
 
-    private async Task SaveAsync(EventStyle style, Guid accountId, long version, SortedDictionary<string, string> fields, CancellationToken cancellationToken)
+    /// <returns>Whether the copy changed (an older or equal version leaves it as it is).</returns>
+    private async Task<bool> SaveAsync(EventStyle style, Guid accountId, long version, SortedDictionary<string, string> fields, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO account_copies (style, account_id, version, state) VALUES ($1, $2, $3, $4::jsonb)
@@ -108,7 +129,7 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
         command.Parameters.Add(new() { Value = accountId });
         command.Parameters.Add(new() { Value = version });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(fields) });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public static SortedDictionary<string, string> ReadFields(string json) =>

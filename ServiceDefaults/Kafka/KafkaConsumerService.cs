@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
+using MassTransit;
 using MassTransit.Mediator;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -190,7 +191,7 @@ public sealed partial class KafkaConsumerService(
         using var activity = KafkaTelemetry.StartProcess(result, pipeline.GroupId);
         try
         {
-            await mediator.Send(message, cancellationToken);
+            await mediator.Send(message, KafkaDelivery.Stamp(result), cancellationToken);
         }
         catch (Exception exception) when (MessageFailures.IsPermanent(exception))
         {

@@ -7,7 +7,8 @@ namespace EventDriven.Web.Live;
 /// <summary>
 /// One subscription to Reactor's push channel (<c>GET /changes</c>) for the whole Web process, fanned out to the
 /// open pages (circuits) that watch an account. It reconnects with a growing backoff; after a reconnection every
-/// watcher is told to re-read, because changes made while the channel was down were never pushed.
+/// watcher is told to re-read, because changes made while the channel was down were never pushed. The last
+/// <see cref="RecentCapacity"/> changes are kept, so a page that starts watching all accounts can show what came before.
 /// </summary>
 public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFactory, ILogger<AccountChangesFeed> logger) : BackgroundService
 {
@@ -16,15 +17,36 @@ public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFact
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestBackoff = TimeSpan.FromSeconds(15);
 
+    /// <summary>How many of the latest changes <see cref="Recent"/> keeps.</summary>
+    public const int RecentCapacity = 500;
+
     private readonly Lock _lock = new();
     private readonly List<Watcher> _watchers = [];
+    private readonly Queue<AccountChanged> _recent = new(RecentCapacity);
     private bool _wasConnected;
 
     /// <summary>True while the channel is open: the pages say so, and otherwise that they may be out of date.</summary>
     public bool Connected { get; private set; }
 
     /// <summary>Calls <paramref name="onChanged"/> when <paramref name="accountId"/>'s read models change (or may have); dispose to stop.</summary>
-    public IDisposable Watch(Guid accountId, Func<AccountChanged?, Task> onChanged)
+    public IDisposable Watch(Guid accountId, Func<AccountChanged?, Task> onChanged) => Add(accountId, onChanged);
+
+    /// <summary>Calls <paramref name="onChanged"/> for every account's changes (null: some may have been missed); dispose to stop.</summary>
+    public IDisposable WatchAll(Func<AccountChanged?, Task> onChanged) => Add(null, onChanged);
+
+    /// <summary>The latest changes pushed, oldest first (at most <see cref="RecentCapacity"/>).</summary>
+    public IReadOnlyList<AccountChanged> Recent
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _recent];
+            }
+        }
+    }
+
+    private Watcher Add(Guid? accountId, Func<AccountChanged?, Task> onChanged)
     {
         var watcher = new Watcher(this, accountId, onChanged);
         lock (_lock)
@@ -95,13 +117,22 @@ public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFact
         }
     }
 
-    /// <summary>To the watchers of the changed account, or to all of them when <paramref name="change"/> is null.</summary>
+    /// <summary>To the watchers of the changed account and of all accounts, or to every watcher when <paramref name="change"/> is null.</summary>
     private async Task NotifyAsync(AccountChanged? change, CancellationToken cancellationToken)
     {
         Watcher[] watchers;
         lock (_lock)
         {
-            watchers = [.. _watchers.Where(w => change is null || w.AccountId == change.AccountId)];
+            watchers = [.. _watchers.Where(w => change is null || w.AccountId is null || w.AccountId == change.AccountId)];
+            if (change is not null)
+            {
+                if (_recent.Count == RecentCapacity)
+                {
+                    _recent.Dequeue();
+                }
+
+                _recent.Enqueue(change);
+            }
         }
 
         foreach (var watcher in watchers)
@@ -127,7 +158,7 @@ public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFact
         }
     }
 
-    private sealed record Watcher(AccountChangesFeed Feed, Guid AccountId, Func<AccountChanged?, Task> OnChanged) : IDisposable
+    private sealed record Watcher(AccountChangesFeed Feed, Guid? AccountId, Func<AccountChanged?, Task> OnChanged) : IDisposable
     {
         public void Dispose() => Feed.Remove(this);
     }

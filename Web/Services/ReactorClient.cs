@@ -1,6 +1,6 @@
 namespace EventDriven.Web.Services;
 
-/// <summary>Reactor's API (https+http://reactor): an account's overview row, the read model the pages compare with the sources.</summary>
+/// <summary>Reactor's API (https+http://reactor): an account's overview row, the read model the pages compare with the sources; the event styles.</summary>
 public sealed class ReactorClient(HttpClient http) : IConsumingService
 {
     public const string Service = "Reactor";
@@ -30,4 +30,12 @@ public sealed class ReactorClient(HttpClient http) : IConsumingService
     /// <summary>The account's money movements, newest first.</summary>
     public Task<ApiResult<IReadOnlyList<HistoryLine>>> GetHistoryAsync(Guid accountId, int count, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<IReadOnlyList<HistoryLine>>(Service, ct => http.GetAsync($"/overview/{accountId}/history?count={count}", ct), cancellationToken);
+
+    /// <summary>What each event style has cost since Reactor started: calls to Account and bytes per change.</summary>
+    public Task<ApiResult<IReadOnlyList<StyleFigures>>> GetStyleFiguresAsync(CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<IReadOnlyList<StyleFigures>>(Service, ct => http.GetAsync("/styles", ct), cancellationToken);
+
+    /// <summary>The notification, delta and fat-event copies of an account (a 404 until a style has one).</summary>
+    public Task<ApiResult<IReadOnlyList<AccountCopy>>> GetCopiesAsync(Guid accountId, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<IReadOnlyList<AccountCopy>>(Service, ct => http.GetAsync($"/styles/{accountId}", ct), cancellationToken);
 }

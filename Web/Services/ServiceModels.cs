@@ -26,8 +26,29 @@ public sealed record AccountOverview(
     Guid AccountId, string? Status, string? Currency, decimal Balance, int Deposits, int Withdrawals,
     int TransfersIn, int TransfersOut, DateTimeOffset? LastActivity, long AccountVersion, long LedgerVersion);
 
-/// <summary>Reactor's push: one account's read models changed.</summary>
-public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At);
+/// <summary>
+/// Reactor's push: one account's read models (or one event style's copy, cause <c>style:…</c>) changed, and what was
+/// applied: the event, where Kafka delivered it, when it was published there and how long it took to apply.
+/// </summary>
+public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At)
+{
+    public string? EventType { get; init; }
+    public Guid? EventId { get; init; }
+    public string? Topic { get; init; }
+    public int? Partition { get; init; }
+    public long? Offset { get; init; }
+    public DateTimeOffset? PublishedAt { get; init; }
+    public double? LagMilliseconds { get; init; }
+
+    /// <summary>The style whose copy changed ("notification", "delta", "state"); null for the read models.</summary>
+    public string? Style => Cause.StartsWith("style:", StringComparison.Ordinal) ? Cause["style:".Length..] : null;
+}
+
+/// <summary>One event style as Reactor consumed it since it started: changes, calls back to Account, and bytes moved.</summary>
+public sealed record StyleFigures(string Style, long Changes, long Calls, long Bytes, double CallsPerChange, double BytesPerChange);
+
+/// <summary>One event style's copy of an account: the fields it holds, at the account version it reflects.</summary>
+public sealed record AccountCopy(string Style, long Version, IReadOnlyDictionary<string, string> Fields);
 
 public sealed record TransferRequest(Guid TransactionId, Guid ToAccountId, decimal Amount, string Currency);
 

@@ -1,9 +1,12 @@
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
 using EventDriven.Reactor.Alerts;
 using EventDriven.Reactor.Api;
+using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Styles;
 using EventDriven.ServiceDefaults.Kafka;
@@ -108,25 +111,89 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
     }
 
     [Fact]
-    public async Task The_push_channel_says_when_an_accounts_read_models_changed()
+    public async Task The_push_channel_says_what_was_applied_where_Kafka_delivered_it_and_how_late()
     {
         var account = Guid.NewGuid();
-        using var stream = await service.Client.GetStreamAsync($"/changes?accountId={account}", Ct);
-        using var reader = new StreamReader(stream);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(Patience);
-        Assert.Equal("event: subscribed", await reader.ReadLineAsync(timeout.Token));
+        await using var changes = await ChangeStream.OpenAsync(service.Client, account, Patience);
 
-        await service.PublishAsync(new LedgerOpened(Guid.NewGuid(), account, 1, DateTimeOffset.UtcNow, "EUR"));
+        var before = DateTimeOffset.UtcNow;
+        var opened = new LedgerOpened(Guid.NewGuid(), account, 1, DateTimeOffset.UtcNow, "EUR");
+        await service.PublishAsync(opened);
 
-        var lines = new List<string>();
-        while (!lines.Contains("event: account-changed") || !lines[^1].StartsWith("data:", StringComparison.Ordinal))
+        var change = await changes.NextAsync();
+        Assert.Equal((account, LedgerEventTypes.Opened, LedgerEventTypes.Opened, opened.EventId, 1L), (change.AccountId, change.Cause, change.EventType, change.EventId, change.LedgerVersion));
+        Assert.Equal(Topics.TransactionEvents, change.Topic);
+        Assert.True(change.Partition >= 0 && change.Offset >= 0, $"partition {change.Partition}, offset {change.Offset}");
+        // Kafka's timestamp is the producer's create time: after this test started publishing, before the change was applied.
+        Assert.InRange(change.PublishedAt!.Value, before.AddMilliseconds(-1), change.At);
+        Assert.Equal(Math.Round((change.At - change.PublishedAt.Value).TotalMilliseconds), change.LagMilliseconds);
+    }
+
+    [Fact]
+    public async Task Each_styles_copy_that_changes_is_pushed_with_its_style_as_the_cause()
+    {
+        var account = await service.OpenAccountAsync();
+        await CopiesAsync(service.Client, account, version: 1);
+        await using var changes = await ChangeStream.OpenAsync(service.Client, account, Patience);
+
+        await service.ChangeAccountAsync(HttpMethod.Put, $"/accounts/{account}/address", new { street = "12 Hanover Square", city = "London", postalCode = "W1S 1JJ", country = "GB" });
+
+        var styles = new Dictionary<string, AccountChanged>();
+        while (styles.Count < 3)
         {
-            lines.Add(await reader.ReadLineAsync(timeout.Token) ?? "");
+            var change = await changes.NextAsync();
+            if (change.Cause.StartsWith("style:", StringComparison.Ordinal))
+            {
+                styles[change.Cause] = change;
+            }
         }
 
-        Assert.Contains(account.ToString(), lines[^1], StringComparison.Ordinal);
-        Assert.Contains(LedgerEventTypes.Opened, lines[^1], StringComparison.Ordinal);
+        Assert.Equal(["style:delta", "style:notification", "style:state"], styles.Keys.Order(StringComparer.Ordinal));
+        Assert.All(styles.Values, change => Assert.Equal((2L, AccountEventTypes.AddressChanged), (change.AccountVersion, change.EventType)));
+        Assert.Equal(Topics.AccountNotifications, styles["style:notification"].Topic);
+        Assert.Equal(Topics.AccountDeltas, styles["style:delta"].Topic);
+        Assert.Equal(Topics.AccountState, styles["style:state"].Topic);
+        // One account event, three copies of it on three topics: the same event id in each.
+        Assert.Single(styles.Values.Select(change => change.EventId).Distinct());
+    }
+
+    /// <summary>Reactor's push channel for one account, read as the web app reads it.</summary>
+    private sealed class ChangeStream(Stream stream, CancellationTokenSource timeout) : IAsyncDisposable
+    {
+        private readonly IAsyncEnumerator<SseItem<AccountChanged?>> _items = SseParser
+            .Create(stream, (type, data) => type == "account-changed" ? JsonSerializer.Deserialize<AccountChanged>(data, ContractJson.Options) : null)
+            .EnumerateAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+
+        /// <summary>Once Reactor said <c>subscribed</c>: every change after this is on the stream.</summary>
+        public static async Task<ChangeStream> OpenAsync(HttpClient reactor, Guid account, TimeSpan patience)
+        {
+            var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            timeout.CancelAfter(patience);
+            var stream = new ChangeStream(await reactor.GetStreamAsync($"/changes?accountId={account}", timeout.Token), timeout);
+            Assert.True(await stream._items.MoveNextAsync());
+            Assert.Equal("subscribed", stream._items.Current.EventType);
+            return stream;
+        }
+
+        public async Task<AccountChanged> NextAsync()
+        {
+            while (await _items.MoveNextAsync())
+            {
+                if (_items.Current.Data is { } change)
+                {
+                    return change;
+                }
+            }
+
+            throw new InvalidOperationException("Reactor ended the push channel.");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _items.DisposeAsync();
+            await stream.DisposeAsync();
+            timeout.Dispose();
+        }
     }
 
     private static async Task<IReadOnlyList<StyleFigures>> StylesAsync(HttpClient reactor) =>

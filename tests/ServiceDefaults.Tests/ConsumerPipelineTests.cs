@@ -78,6 +78,22 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         Assert.Equal(["blocked", .. behind], pipeline.Applied.Where(text => text != "other partition"));
     }
 
+    [Fact]
+    public async Task A_handler_sees_where_Kafka_delivered_its_message_also_on_a_retry()
+    {
+        await using var pipeline = await StartAsync(partitions: 2);
+        var before = DateTimeOffset.UtcNow;
+        await pipeline.ProduceAsync(1, ["first", "flaky 2"]);
+
+        await pipeline.WaitForAppliedAsync("first", "flaky 2");
+        var deliveries = pipeline.Deliveries;
+        Assert.Equal((pipeline.Topic, 1, 0L), (deliveries["first"].Topic, deliveries["first"].Partition, deliveries["first"].Offset));
+        // The last attempt of a message that failed twice still knows where it came from.
+        Assert.Equal((pipeline.Topic, 1, 1L), (deliveries["flaky 2"].Topic, deliveries["flaky 2"].Partition, deliveries["flaky 2"].Offset));
+        // Kafka's timestamp is the producer's create time (whole milliseconds).
+        Assert.InRange(deliveries["first"].Timestamp!.Value, before.AddMilliseconds(-1), DateTimeOffset.UtcNow);
+    }
+
     private async Task<Pipeline> StartAsync(int partitions = 1)
     {
         var topic = $"pipeline.{Guid.NewGuid():N}";
@@ -115,6 +131,8 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
 
         public IReadOnlyList<string> Applied => host.Services.GetRequiredService<ProbeLog>().AppliedInOrder;
 
+        public ConcurrentDictionary<string, KafkaDelivery> Deliveries => host.Services.GetRequiredService<ProbeLog>().Deliveries;
+
         public Task ProduceAsync(params string[] values) => ProduceAsync(0, values);
 
         public async Task ProduceAsync(int partition, string[] values)
@@ -151,6 +169,9 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
 
         public ConcurrentDictionary<string, bool> Released { get; } = new();
 
+        /// <summary>Where each message's last attempt said Kafka delivered it.</summary>
+        public ConcurrentDictionary<string, KafkaDelivery> Deliveries { get; } = new();
+
         public IReadOnlyList<string> AppliedInOrder => [.. _applied];
 
         public void Apply(string text) => _applied.Enqueue(text);
@@ -175,6 +196,11 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         {
             var text = context.Message.Text;
             var attempt = log.Attempts.AddOrUpdate(text, 1, (_, n) => n + 1);
+            if (KafkaDelivery.From(context) is { } delivery)
+            {
+                log.Deliveries[text] = delivery;
+            }
+
             if (text.StartsWith("never", StringComparison.Ordinal))
             {
                 throw new UnappliableMessageException("This probe message can never apply.");
