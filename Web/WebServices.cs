@@ -1,6 +1,8 @@
 using EventDriven.Web.Live;
 using EventDriven.Web.Services;
+using EventDriven.Web.Tracing;
 using MudBlazor.Services;
+using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -26,6 +28,11 @@ public static class WebServices
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<AccountChangesFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AccountChangesFeed>());
+
+        // Each person's action is the root span of its journey's trace, with a link to it in the Aspire dashboard.
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(UserActions.ActivitySourceName));
+        builder.Services.AddSingleton<UserActions>();
+        builder.Services.AddSingleton<DashboardLinks>();
 
         builder.Services.AddMudServices();
         return builder;
