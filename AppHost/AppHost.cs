@@ -50,6 +50,8 @@ builder.AddProject<Projects.Web>("web")
     .WithReference(account).WaitFor(account)
     .WithReference(transactions).WaitFor(transactions)
     .WithReference(reactor).WaitFor(reactor)
+    // Every action on a page links to its trace in the dashboard.
+    .WithDashboardUrl()
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

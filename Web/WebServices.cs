@@ -1,7 +1,9 @@
 using EventDriven.Web.Live;
 using EventDriven.Web.Operations;
 using EventDriven.Web.Services;
+using EventDriven.Web.Tracing;
 using MudBlazor.Services;
+using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -31,6 +33,11 @@ public static class WebServices
         // The operations page's figures over the last minutes, sampled on the server.
         builder.Services.AddSingleton<OperationsSampler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OperationsSampler>());
+
+        // Each person's action is the root span of its journey's trace, with a link to it in the Aspire dashboard.
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(UserActions.ActivitySourceName));
+        builder.Services.AddSingleton<UserActions>();
+        builder.Services.AddSingleton<DashboardLinks>();
 
         builder.Services.AddMudServices();
         return builder;

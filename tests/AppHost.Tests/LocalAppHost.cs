@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 
 namespace EventDriven.Tests;
@@ -11,8 +12,13 @@ namespace EventDriven.Tests;
 /// </summary>
 public static class LocalAppHost
 {
-    /// <summary>Starts the AppHost with its data in <paramref name="dataDirectory"/> and waits until <paramref name="resources"/> are healthy.</summary>
-    public static async Task<DistributedApplication> StartAsync(string dataDirectory, IEnumerable<string> resources)
+    /// <summary>
+    /// Starts the AppHost with its data in <paramref name="dataDirectory"/> and waits until <paramref name="resources"/>
+    /// are healthy. Aspire.Hosting.Testing leaves the dashboard out; with <paramref name="dashboard"/> it runs, listening
+    /// there (reached through the randomized proxy port of the resource's "http" endpoint), unsecured (no browser token,
+    /// no OTLP key) so that a test's browser can open it, and with its OTLP and resource-service ports free ones.
+    /// </summary>
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory, IEnumerable<string> resources, Uri? dashboard = null)
     {
         // Not a 0700 temp folder: as root, the postgres user must be able to enter it.
         Directory.CreateDirectory(dataDirectory);
@@ -23,11 +29,42 @@ public static class LocalAppHost
                 "--LocalInfrastructure:PostgresPort=0",
                 "--LocalInfrastructure:KafkaPort=0",
                 "--LocalInfrastructure:KurrentDBPort=0",
-            ]);
+                .. dashboard is null ? [] : DashboardArguments(dashboard),
+            ],
+            (options, _) => options.DisableDashboard = dashboard is null);
         var app = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await app.StartAsync(timeout.Token);
         await Task.WhenAll(resources.Select(r => app.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
+        if (dashboard is not null)
+        {
+            await app.ResourceNotifications.WaitForResourceAsync(DashboardResource, KnownResourceStates.Running, timeout.Token);
+        }
+
         return app;
+    }
+
+    /// <summary>Aspire's name for the dashboard's resource.</summary>
+    public const string DashboardResource = "aspire-dashboard";
+
+    /// <summary>An http address on a port nobody listens on now, for the dashboard.</summary>
+    public static Uri FreeLocalAddress() => new($"http://localhost:{FreePort()}");
+
+    // The launch profile's fixed OTLP and resource-service ports would clash with a developer's running AppHost.
+    private static string[] DashboardArguments(Uri dashboard) =>
+    [
+        $"--ASPNETCORE_URLS={dashboard.GetLeftPart(UriPartial.Authority)}",
+        $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{FreePort()}",
+        $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:{FreePort()}",
+        $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:{FreePort()}",
+        "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+        "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
+    ];
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

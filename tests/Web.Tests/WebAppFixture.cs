@@ -7,7 +7,8 @@ namespace EventDriven.Web.Tests;
 
 /// <summary>
 /// The whole AppHost in local mode (PostgreSQL from the machine's binaries on a fresh data folder, the local Kafka
-/// broker and KurrentDB server, the four services), and Debian's Chromium driven by Playwright — no browser download.
+/// broker and KurrentDB server, the four services, the Aspire dashboard), and Debian's Chromium driven by Playwright —
+/// no browser download.
 /// </summary>
 public sealed class WebAppFixture : IAsyncLifetime
 {
@@ -23,13 +24,18 @@ public sealed class WebAppFixture : IAsyncLifetime
 
     public Uri WebAddress { get; private set; } = null!;
 
+    /// <summary>The Aspire dashboard (unsecured for the tests), where the pages' trace links lead.</summary>
+    public Uri DashboardAddress { get; private set; } = null!;
+
     /// <summary>Where each test's screenshots go (kept as test artifacts).</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
     public async ValueTask InitializeAsync()
     {
-        _app = await LocalAppHost.StartAsync(_dataDirectory, Resources);
+        _app = await LocalAppHost.StartAsync(_dataDirectory, Resources, LocalAppHost.FreeLocalAddress());
         WebAddress = _app.GetEndpoint("web", "http");
+        // Where the AppHost put it: with the tests' randomized ports, the dashboard is reached through a proxy port.
+        DashboardAddress = _app.GetEndpoint(LocalAppHost.DashboardResource, "http");
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true });
