@@ -39,6 +39,8 @@ internal static partial class AccountPages
     {
         await DepositForm(page).GetByRole(AriaRole.Textbox).FillAsync(amount);
         await DepositForm(page).GetByRole(AriaRole.Button, new() { Name = "Deposit" }).ClickAsync();
+        // The submit is over when its outcome (done or refused) takes the focus; typing elsewhere before that loses it.
+        await Expect(DepositForm(page).GetByTestId("outcome")).ToBeFocusedAsync();
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

@@ -45,7 +45,9 @@ public sealed class PhoneLayoutTests(WebAppFixture fixture)
 
         // The bar has no room for the links: they are behind the menu button, and each one is reachable there.
         await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main", Exact = true })).ToBeHiddenAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Menu" }).ClickAsync();
+        var menuButton = page.GetByRole(AriaRole.Button, new() { Name = "Menu" });
+        await menuButton.ClickAsync();
+        await Expect(menuButton).ToHaveAttributeAsync("aria-expanded", "true");
         var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
         foreach (var link in new[] { "Accounts", "Events", "Event styles", "Operations" })
         {
@@ -56,7 +58,8 @@ public sealed class PhoneLayoutTests(WebAppFixture fixture)
         await ScreenshotAsync(page, "phone-menu");
         await menu.GetByRole(AriaRole.Link, new() { Name = "Accounts", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/accounts$"));
-        await Expect(menu).ToBeHiddenAsync();
+        // Choosing a page closes the menu (the closed drawer slides out of view).
+        await Expect(menuButton).ToHaveAttributeAsync("aria-expanded", "false");
 
         await Expect(page.GetByTestId("accounts").GetByRole(AriaRole.Link).First).ToBeVisibleAsync();
         await AssertNoHorizontalScrollAsync(page, "accounts");
