@@ -63,15 +63,24 @@ public static class ReactorApi
             ? TypedResults.Ok(overview)
             : TypedResults.Problem($"Reactor has seen nothing of account {accountId}.", statusCode: StatusCodes.Status404NotFound, title: "No such account");
 
+    /// <summary>The newest <paramref name="count"/> lines, or those before ledger version <paramref name="before"/> (the next page).</summary>
     public static async Task<Results<Ok<IReadOnlyList<HistoryLine>>, ValidationProblem>> GetHistory(
-        Guid accountId, ReadModelQueries queries, int count = 50, CancellationToken cancellationToken = default)
+        Guid accountId, ReadModelQueries queries, int count = 50, long? before = null, CancellationToken cancellationToken = default)
     {
+        var errors = new Dictionary<string, string[]>();
         if (count is < 1 or > 500)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["count"] = ["count 1-500."] });
+            errors["count"] = ["count 1-500."];
         }
 
-        return TypedResults.Ok(await queries.HistoryAsync(accountId, count, cancellationToken));
+        if (before is < 1)
+        {
+            errors["before"] = ["before is a ledger version, 1 or more."];
+        }
+
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(await queries.HistoryAsync(accountId, count, before, cancellationToken));
     }
 
     public static async Task<Ok<IReadOnlyList<DailyTotal>>> GetTotals(ReadModelQueries queries, CancellationToken cancellationToken) =>

@@ -32,12 +32,14 @@ public sealed class ReadModelQueries(NpgsqlDataSource dataSource)
         return (await ReadAllAsync(command, ReadOverview, cancellationToken)) is [var overview] ? overview : null;
     }
 
-    /// <summary>An account's ledger movements, newest first.</summary>
-    public async Task<IReadOnlyList<HistoryLine>> HistoryAsync(Guid accountId, int count, CancellationToken cancellationToken)
+    /// <summary>An account's ledger movements, newest first; with <paramref name="before"/>, only those at lower versions (a page further back).</summary>
+    public async Task<IReadOnlyList<HistoryLine>> HistoryAsync(Guid accountId, int count, long? before, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {HistoryColumns} FROM transaction_history WHERE account_id = $1 ORDER BY version DESC LIMIT $2");
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {HistoryColumns} FROM transaction_history WHERE account_id = $1 AND version < $3 ORDER BY version DESC LIMIT $2");
         command.Parameters.Add(new() { Value = accountId });
         command.Parameters.Add(new() { Value = count });
+        command.Parameters.Add(new() { Value = before ?? long.MaxValue });
         return await ReadAllAsync(command, ReadHistory, cancellationToken);
     }
 

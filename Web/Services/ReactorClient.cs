@@ -27,9 +27,10 @@ public sealed class ReactorClient(HttpClient http) : IConsumingService
     public Task<ApiResult<AccountOverview>> GetOverviewAsync(Guid accountId, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<AccountOverview>(Service, ct => http.GetAsync($"/overview/{accountId}", ct), cancellationToken);
 
-    /// <summary>The account's money movements, newest first.</summary>
-    public Task<ApiResult<IReadOnlyList<HistoryLine>>> GetHistoryAsync(Guid accountId, int count, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<IReadOnlyList<HistoryLine>>(Service, ct => http.GetAsync($"/overview/{accountId}/history?count={count}", ct), cancellationToken);
+    /// <summary>The account's money movements, newest first; with <paramref name="before"/>, those below that ledger version (the next page).</summary>
+    public Task<ApiResult<IReadOnlyList<HistoryLine>>> GetHistoryAsync(Guid accountId, int count, long? before, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<IReadOnlyList<HistoryLine>>(Service, ct => http.GetAsync(
+            $"/overview/{accountId}/history?count={count}{(before is { } version ? $"&before={version}" : "")}", ct), cancellationToken);
 
     /// <summary>What each event style has cost since Reactor started: calls to Account and bytes per change.</summary>
     public Task<ApiResult<IReadOnlyList<StyleFigures>>> GetStyleFiguresAsync(CancellationToken cancellationToken) =>

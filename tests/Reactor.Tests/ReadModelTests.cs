@@ -39,6 +39,30 @@ public sealed class ReadModelTests(ReactorFixture service)
     }
 
     [Fact]
+    public async Task The_history_pages_back_from_a_ledger_version_and_a_cursor_below_one_is_a_validation_problem()
+    {
+        var account = Guid.NewGuid();
+        foreach (var @event in Ledger(account, "EUR", 10m, 20m, 30m, 40m, 50m))
+        {
+            await service.PublishAsync(@event);
+        }
+
+        await WaitForOverviewAsync(account, o => o.LedgerVersion == 6);
+        async Task<IEnumerable<long>> VersionsAsync(string query) =>
+            (await service.Client.GetFromJsonAsync<IReadOnlyList<HistoryLine>>($"/overview/{account}/history?{query}", ContractJson.Options, Ct))!
+            .Select(h => h.Version);
+
+        Assert.Equal([6L, 5L], await VersionsAsync("count=2"));
+        Assert.Equal([4L, 3L], await VersionsAsync("count=2&before=5"));
+        Assert.Equal([2L], await VersionsAsync("count=2&before=3"));
+        Assert.Empty(await VersionsAsync("count=2&before=2"));
+
+        using var refused = await service.Client.GetAsync($"/overview/{account}/history?before=0", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("\"before\"", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_older_version_arriving_after_a_newer_one_does_not_move_the_balance_back()
     {
         var account = Guid.NewGuid();

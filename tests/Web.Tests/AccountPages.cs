@@ -39,6 +39,8 @@ internal static partial class AccountPages
     {
         await DepositForm(page).GetByRole(AriaRole.Textbox).FillAsync(amount);
         await DepositForm(page).GetByRole(AriaRole.Button, new() { Name = "Deposit" }).ClickAsync();
+        // The submit is over when its outcome (done or refused) takes the focus; typing elsewhere before that loses it.
+        await Expect(DepositForm(page).GetByTestId("outcome")).ToBeFocusedAsync();
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>
@@ -54,12 +56,30 @@ internal static partial class AccountPages
         await ChangeForm(page, "closure").GetByRole(AriaRole.Button, new() { Name = "Request closure" }).ClickAsync();
     }
 
-    /// <summary>Types the target account's id and an amount and presses Transfer.</summary>
+    /// <summary>Picks the target account by pasting its id into the picker, types an amount and presses Transfer.</summary>
     public static async Task TransferAsync(IPage page, Guid toAccountId, string amount)
     {
+        await PickTransferTargetAsync(page, toAccountId.ToString(), toAccountId.ToString()[..8]);
+        await TransferAmountAsync(page, amount);
+    }
+
+    /// <summary>Types into the transfer's target picker and chooses the suggestion that shows <paramref name="choose"/>.</summary>
+    public static async Task PickTransferTargetAsync(IPage page, string search, string choose)
+    {
+        var picker = page.GetByTestId("transfer-form").GetByRole(AriaRole.Combobox, new() { Name = "To account", Exact = true });
+        await picker.FillAsync(search);
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = choose }).ClickAsync();
+        // Chosen: the picker shows the account and its list has closed.
+        await Expect(picker).ToHaveValueAsync(new Regex(Regex.Escape(choose)));
+        await Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+    }
+
+    public static async Task TransferAmountAsync(IPage page, string amount)
+    {
         var form = page.GetByTestId("transfer-form");
-        await form.GetByLabel("To account (id)").FillAsync(toAccountId.ToString());
-        await form.GetByLabel("Transfer amount (EUR)").FillAsync(amount);
+        var amountField = form.GetByRole(AriaRole.Textbox, new() { Name = "Transfer amount (EUR)" });
+        await amountField.FillAsync(amount);
+        await Expect(amountField).ToHaveValueAsync(amount);
         await form.GetByRole(AriaRole.Button, new() { Name = "Transfer" }).ClickAsync();
     }
 }

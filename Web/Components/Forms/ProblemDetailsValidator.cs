@@ -6,7 +6,7 @@ namespace EventDriven.Web.Components.Forms;
 /// <summary>
 /// Puts a service's validation problem details onto the form's fields: an error named <c>amount</c> or
 /// <c>address.city</c> shows next to the model's <c>Amount</c> or <c>City</c>. Errors that name no field of the
-/// model are returned, for the form to show as a sentence. A field's errors go when the person edits it.
+/// model are returned, for the form to show as a sentence; <c>toAccountId</c> may also name a field <c>ToAccount</c>. A field's errors go when the person edits it.
 /// </summary>
 public sealed class ProblemDetailsValidator : ComponentBase, IDisposable
 {
@@ -33,8 +33,11 @@ public sealed class ProblemDetailsValidator : ComponentBase, IDisposable
         foreach (var (key, messages) in errors)
         {
             var name = key[(key.LastIndexOf('.') + 1)..];
-            var property = _editContext!.Model.GetType().GetProperties()
-                .FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            var properties = _editContext!.Model.GetType().GetProperties();
+            // "toAccountId" names the account the person picked, which a form may hold whole (ToAccount).
+            var property = properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+                           ?? properties.FirstOrDefault(p => name.EndsWith("Id", StringComparison.OrdinalIgnoreCase)
+                                                             && string.Equals(p.Name, name[..^2], StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
                 unplaced.AddRange(messages);
