@@ -63,7 +63,7 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
         Assert.True(bytes["state"] > bytes["delta"], $"A fat event ({bytes["state"]} bytes) carries more than a delta ({bytes["delta"]}).");
         await Expect(page.GetByTestId("figures-state").GetByTestId("calls-per-change")).ToHaveTextAsync("0");
         await Expect(page.GetByTestId("figures-notification").GetByTestId("calls-per-change")).Not.ToHaveTextAsync("0");
-        await Expect(page.Locator("svg").First).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Bytes per change" }).Locator("svg")).ToBeVisibleAsync();
 
         AccessibilityTests.AssertNoSeriousViolations("event styles", await page.RunAxe());
         // From the top: a full-page capture draws the fixed app bar where the page is scrolled to.
