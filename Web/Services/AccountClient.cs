@@ -3,24 +3,13 @@ using System.Net.Http.Json;
 namespace EventDriven.Web.Services;
 
 /// <summary>Account's API (https+http://account): the list, one account, opening one, changing one.</summary>
-public sealed class AccountClient(HttpClient http) : IConsumingService
+public sealed class AccountClient(HttpClient http) : ConsumingServiceClient(http, Service)
 {
     public const string Service = "Account";
 
-    public Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken) =>
-        ConsumingServiceCalls.ListDeadLettersAsync(http, Service, all, cancellationToken);
-
-    public Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken) =>
-        ConsumingServiceCalls.RedriveAsync(http, Service, id, cancellationToken);
-
-    public Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken) =>
-        ConsumingServiceCalls.GetConsumerLagAsync(http, Service, cancellationToken);
-
-    string IConsumingService.Service => Service;
-
     /// <summary>The outbox backlog and the relay's lag.</summary>
     public Task<ApiResult<OutboxStatus>> GetOutboxStatusAsync(CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<OutboxStatus>(Service, ct => http.GetAsync("/status/outbox", ct), cancellationToken);
+        ApiCalls.SendAsync<OutboxStatus>(Service, ct => Http.GetAsync("/status/outbox", ct), cancellationToken);
 
     public Task<ApiResult<AccountPage>> ListAsync(string? owner, string? status, string? currency, int page, int pageSize, CancellationToken cancellationToken)
     {
@@ -28,11 +17,11 @@ public sealed class AccountClient(HttpClient http) : IConsumingService
         if (!string.IsNullOrWhiteSpace(owner)) query.Add($"owner={Uri.EscapeDataString(owner.Trim())}");
         if (!string.IsNullOrWhiteSpace(status)) query.Add($"status={Uri.EscapeDataString(status)}");
         if (!string.IsNullOrWhiteSpace(currency)) query.Add($"currency={Uri.EscapeDataString(currency)}");
-        return ApiCalls.SendAsync<AccountPage>(Service, ct => http.GetAsync($"/accounts?{string.Join('&', query)}", ct), cancellationToken);
+        return ApiCalls.SendAsync<AccountPage>(Service, ct => Http.GetAsync($"/accounts?{string.Join('&', query)}", ct), cancellationToken);
     }
 
     public Task<ApiResult<AccountSnapshot>> GetAsync(Guid accountId, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<AccountSnapshot>(Service, ct => http.GetAsync($"/accounts/{accountId}", ct), cancellationToken);
+        ApiCalls.SendAsync<AccountSnapshot>(Service, ct => Http.GetAsync($"/accounts/{accountId}", ct), cancellationToken);
 
     /// <summary>The same <paramref name="idempotencyKey"/> for every attempt of one intent: Account opens one account for it.</summary>
     public Task<ApiResult<AccountSnapshot>> OpenAsync(OpenAccountRequest request, Guid idempotencyKey, CancellationToken cancellationToken) =>
@@ -40,7 +29,7 @@ public sealed class AccountClient(HttpClient http) : IConsumingService
         {
             var message = new HttpRequestMessage(HttpMethod.Post, "/accounts") { Content = JsonContent.Create(request) };
             message.Headers.Add("Idempotency-Key", idempotencyKey.ToString());
-            return http.SendAsync(message, ct);
+            return Http.SendAsync(message, ct);
         }, cancellationToken);
 
     /// <summary>
@@ -65,7 +54,7 @@ public sealed class AccountClient(HttpClient http) : IConsumingService
                 message.Headers.TryAddWithoutValidation("If-Match", ifMatch);
             }
 
-            return http.SendAsync(message, ct);
+            return Http.SendAsync(message, ct);
         }, cancellationToken);
 }
 

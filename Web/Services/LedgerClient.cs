@@ -3,36 +3,25 @@ using System.Net.Http.Json;
 namespace EventDriven.Web.Services;
 
 /// <summary>Transactions' API (https+http://transactions): a ledger's summary, deposits, withdrawals and transfers.</summary>
-public sealed class LedgerClient(HttpClient http) : IConsumingService
+public sealed class LedgerClient(HttpClient http) : ConsumingServiceClient(http, Service)
 {
     public const string Service = "Transactions";
 
-    public Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken) =>
-        ConsumingServiceCalls.ListDeadLettersAsync(http, Service, all, cancellationToken);
-
-    public Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken) =>
-        ConsumingServiceCalls.RedriveAsync(http, Service, id, cancellationToken);
-
-    public Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken) =>
-        ConsumingServiceCalls.GetConsumerLagAsync(http, Service, cancellationToken);
-
-    string IConsumingService.Service => Service;
-
     /// <summary>How far the publisher's checkpoint is behind the end of the event store.</summary>
     public Task<ApiResult<PublisherStatus>> GetPublisherStatusAsync(CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<PublisherStatus>(Service, ct => http.GetAsync("/status/publisher", ct), cancellationToken);
+        ApiCalls.SendAsync<PublisherStatus>(Service, ct => Http.GetAsync("/status/publisher", ct), cancellationToken);
 
     public Task<ApiResult<LedgerSummary>> GetAsync(Guid accountId, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<LedgerSummary>(Service, ct => http.GetAsync($"/ledgers/{accountId}", ct), cancellationToken);
+        ApiCalls.SendAsync<LedgerSummary>(Service, ct => Http.GetAsync($"/ledgers/{accountId}", ct), cancellationToken);
 
     /// <summary>The request's transaction id is the intent: a retry with the same id moves the money once.</summary>
     public Task<ApiResult<LedgerReceipt>> MoveAsync(Guid accountId, MoneyMovement movement, MoneyRequest request, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<LedgerReceipt>(Service, ct => http.PostAsJsonAsync(
+        ApiCalls.SendAsync<LedgerReceipt>(Service, ct => Http.PostAsJsonAsync(
             $"/ledgers/{accountId}/{(movement == MoneyMovement.Deposit ? "deposits" : "withdrawals")}", request, ct), cancellationToken);
 
     /// <summary>Starts a transfer (202): the debit is done; the credit, or the decline and refund, follow through Kafka.</summary>
     public Task<ApiResult<LedgerReceipt>> TransferAsync(Guid accountId, TransferRequest request, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<LedgerReceipt>(Service, ct => http.PostAsJsonAsync($"/ledgers/{accountId}/transfers", request, ct), cancellationToken);
+        ApiCalls.SendAsync<LedgerReceipt>(Service, ct => Http.PostAsJsonAsync($"/ledgers/{accountId}/transfers", request, ct), cancellationToken);
 }
 
 public enum MoneyMovement

@@ -49,15 +49,22 @@ public interface IConsumingService
 /// <summary>A 202 without a body.</summary>
 public sealed record Accepted;
 
-/// <summary>The calls every consuming service answers the same way (<c>/dead-letters</c>, <c>/status/consumers</c>).</summary>
-internal static class ConsumingServiceCalls
+/// <summary>
+/// The calls every consuming service answers the same way (<c>/dead-letters</c>, <c>/status/consumers</c>), once for
+/// the typed clients of Account, Transactions and Reactor.
+/// </summary>
+public abstract class ConsumingServiceClient(HttpClient http, string service) : IConsumingService
 {
-    public static Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(HttpClient http, string service, bool all, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<IReadOnlyList<DeadLetter>>(service, ct => http.GetAsync($"/dead-letters?all={(all ? "true" : "false")}", ct), cancellationToken);
+    protected HttpClient Http { get; } = http;
 
-    public static Task<ApiResult<Accepted>> RedriveAsync(HttpClient http, string service, long id, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<Accepted>(service, ct => http.PostAsync($"/dead-letters/{id}/redrive", null, ct), cancellationToken);
+    string IConsumingService.Service => service;
 
-    public static Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(HttpClient http, string service, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<IReadOnlyList<ConsumerLag>>(service, ct => http.GetAsync("/status/consumers", ct), cancellationToken);
+    public Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<IReadOnlyList<DeadLetter>>(service, ct => Http.GetAsync($"/dead-letters?all={(all ? "true" : "false")}", ct), cancellationToken);
+
+    public Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<Accepted>(service, ct => Http.PostAsync($"/dead-letters/{id}/redrive", null, ct), cancellationToken);
+
+    public Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<IReadOnlyList<ConsumerLag>>(service, ct => Http.GetAsync("/status/consumers", ct), cancellationToken);
 }
