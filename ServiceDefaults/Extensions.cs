@@ -46,7 +46,7 @@ public static class Extensions
                 .AddMeter(builder.Environment.ApplicationName)
                 .AddMeter(EventDrivenTelemetry.MeterNames))
             .WithTracing(tracing => tracing
-                // Background loops start no traces; a journey is one (see JourneySampler).
+                // A client call with no parent (a polling loop's query or read) starts no trace; a journey is one (JourneySampler).
                 .SetSampler(EventDriven.ServiceDefaults.JourneySampler.Create())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(EventDrivenTelemetry.ActivitySourceNames)

@@ -48,6 +48,12 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
             // The parents as usual (as root, the postgres user must be able to pass through them), this one private.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(folder))!);
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // A cluster made before that: made private now.
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (File.Exists(PasswordFile))
+            {
+                File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         if (!File.Exists(PasswordFile))

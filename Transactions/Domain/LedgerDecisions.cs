@@ -77,9 +77,10 @@ public static class LedgerDecisions
         (EntryKind.TransferIn, DeclineTransfer) => LedgerDecision.Conflict("The transfer was credited to this account already."),
         (EntryKind.TransferCompleted, CompleteTransfer) or (EntryKind.TransferRefunded, RefundTransfer) => new LedgerDecision.AlreadyDone(entry),
         (EntryKind.ClosureAnswer, SettleClosure) => new LedgerDecision.AlreadyDone(entry),
-        (EntryKind.TransferOut, CompleteTransfer c) => new LedgerDecision.Append([new TransferCompleted(c.TransactionId, entry.Amount, c.Currency, ledger.Balance, c.ToAccountId)]),
-        // The money comes back whatever the account's state: a transfer under way keeps the ledger from closing.
-        (EntryKind.TransferOut, RefundTransfer c) => new LedgerDecision.Append([new TransferRefunded(c.TransactionId, entry.Amount, c.Currency, ledger.Balance + entry.Amount, c.ToAccountId, c.Reason)]),
+        (EntryKind.TransferOut, CompleteTransfer c) => new LedgerDecision.Append([new TransferCompleted(c.TransactionId, entry.Amount, ledger.Currency ?? c.Currency, ledger.Balance, c.ToAccountId)]),
+        // Amount and currency are the ledger's own, whatever a message said. The money comes back whatever the account's
+        // state: a transfer under way keeps the ledger from closing.
+        (EntryKind.TransferOut, RefundTransfer c) => new LedgerDecision.Append([new TransferRefunded(c.TransactionId, entry.Amount, ledger.Currency ?? c.Currency, ledger.Balance + entry.Amount, c.ToAccountId, c.Reason)]),
         (EntryKind.TransferCompleted, RefundTransfer) => LedgerDecision.Conflict("The transfer was credited to its target already; it cannot be refunded."),
         (EntryKind.TransferRefunded, CompleteTransfer) => LedgerDecision.Conflict("The transfer was refunded already; it cannot complete."),
         _ => LedgerDecision.Unprocessable($"Transaction {command.TransactionId} was used for a different request; use a new transaction id for a new request."),

@@ -48,6 +48,8 @@ public sealed class LedgerDecisionsTests
             new Transfer(Id, Guid.NewGuid(), amount, "EUR", Other),
             new CreditTransfer(Id, Guid.NewGuid(), amount, "EUR", Other),
             new DeclineTransfer(Id, Guid.NewGuid(), amount, "EUR", Other, "closed"),
+            new CompleteTransfer(Id, Guid.NewGuid(), amount, "EUR", Other),
+            new RefundTransfer(Id, Guid.NewGuid(), amount, "EUR", Other, "declined"),
         ];
 
         Assert.All(commands, command => Refused(Decide(ledger, Open, command), RefusalKind.Unprocessable));

@@ -76,9 +76,12 @@ public sealed class MoneyFormTests : FormContext
         TransactionsService.NoAnswer().Timeout().Answer(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
         var cut = RenderDeposit();
 
-        foreach (var _ in Enumerable.Range(0, 3))
+        foreach (var attempt in Enumerable.Range(1, 3))
         {
             await DepositAsync(cut, "25.00");
+            // This attempt's request was sent and answered (not the last attempt's message still showing).
+            cut.WaitForAssertion(() => Assert.Equal(attempt, TransactionsService.Sent.Count));
+            cut.WaitForAssertion(() => Assert.False(cut.Find("button[type=submit]").HasAttribute("disabled")));
             cut.WaitForAssertion(() => Assert.Equal(
                 "Transactions is not answering. Nothing was moved that you cannot see; try again and it counts once.", Outcome(cut)));
         }

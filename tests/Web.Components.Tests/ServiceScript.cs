@@ -28,15 +28,13 @@ public sealed class ServiceScript : HttpMessageHandler
 
     public ServiceScript Answer(Func<HttpRequestMessage, HttpResponseMessage> answer)
     {
-        _answers.Enqueue(request => Task.FromResult(answer(request)));
-        return this;
+        return Script(request => Task.FromResult(answer(request)));
     }
 
     /// <summary>An answer that comes only when the test releases it (a request still under way).</summary>
     public ServiceScript AnswerLater(Task<HttpResponseMessage> answer)
     {
-        _answers.Enqueue(_ => answer);
-        return this;
+        return Script(_ => answer);
     }
 
     public ServiceScript Json(HttpStatusCode status, object body) => Answer(_ => new HttpResponseMessage(status) { Content = JsonContent.Create(body) });
@@ -51,6 +49,17 @@ public sealed class ServiceScript : HttpMessageHandler
     public ServiceScript Timeout() => Answer(_ => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.", new TimeoutException()));
 
     public HttpClient Client() => new(this) { BaseAddress = new Uri("http://service") };
+
+    // Under the lock the requests take their answers under.
+    private ServiceScript Script(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer)
+    {
+        lock (_sent)
+        {
+            _answers.Enqueue(answer);
+        }
+
+        return this;
+    }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -58,6 +58,12 @@ public sealed partial class EventLog : IAsyncDisposable
             // The parents as usual (as root, the postgres user must be able to pass through them), this one private.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(directory))!);
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // A log made before that: made private now.
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (File.Exists(Path.Combine(directory, "events.log")))
+            {
+                File.SetUnixFileMode(Path.Combine(directory, "events.log"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         var path = Path.Combine(directory, "events.log");
