@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using EventDriven.Contracts;
+using EventDriven.KurrentDB.Client;
 using EventDriven.ServiceDefaults.Status;
 using EventDriven.Tests;
 using EventDriven.Transactions.Publishing;
@@ -33,10 +34,19 @@ public sealed class StatusTests(TransactionsFixture service)
             using var deposit = await unpublished.Client.PostAsJsonAsync($"/ledgers/{account}/deposits", new { transactionId = Guid.NewGuid(), amount = 10m, currency = "EUR" }, Ct);
             deposit.EnsureSuccessStatusCode();
 
-            var behind = await unpublished.Client.GetFromJsonAsync<PublisherStatus>("/status/publisher", Ct);
+            // Every ledger event in this event store is unpublished: the ledger opened and the deposit, and whatever this
+            // instance's choreography wrote for messages earlier tests left on the shared broker (closures settled). Read
+            // the store before and after asking, until nothing was written in between.
+            await using var store = new KurrentDBClient(KurrentDBClientSettings.Create(kurrentDB.ConnectionString));
+            var (behind, stored) = await Poll.UntilAsync(async () =>
+            {
+                var before = await CountLedgerEventsAsync(store);
+                var status = await unpublished.Client.GetFromJsonAsync<PublisherStatus>("/status/publisher", Ct);
+                return await CountLedgerEventsAsync(store) == before ? Tuple.Create(status!, before) : null;
+            }, Patience, "a status read while the event store stood still");
 
-            // The ledger opened, and the deposit: stored, never published.
-            Assert.Equal((null, 2, false), (behind!.CheckpointPosition, behind.EventsBehind, behind.EventsBehindCapped));
+            Assert.True(stored >= 2, $"{stored} ledger events stored");
+            Assert.Equal((null, stored, false), (behind.CheckpointPosition, behind.EventsBehind, behind.EventsBehindCapped));
             Assert.True(behind.EndPosition > 0);
             Assert.Equal(behind.EndPosition, behind.PositionsBehind);
             Assert.True(behind.OldestUnpublishedSeconds >= 0);
@@ -54,6 +64,10 @@ public sealed class StatusTests(TransactionsFixture service)
         Assert.NotNull(caughtUp.CheckpointSavedAt);
         Assert.Null(caughtUp.OldestUnpublishedSeconds);
     }
+
+    private static async Task<int> CountLedgerEventsAsync(KurrentDBClient store) =>
+        await store.ReadAllAsync(Direction.Forwards, Position.Start, cancellationToken: Ct)
+            .CountAsync(e => e.Event.EventStreamId.StartsWith(EventDriven.Transactions.Storage.LedgerStore.StreamPrefix, StringComparison.Ordinal), Ct);
 
     [Fact]
     public async Task Consumer_lag_lists_the_pipeline_and_the_account_copy_and_counts_the_copy_up_to_its_stored_offsets()
