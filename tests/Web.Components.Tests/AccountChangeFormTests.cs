@@ -71,6 +71,24 @@ public sealed class AccountChangeFormTests : FormContext
     }
 
     [Fact]
+    public async Task After_a_change_the_form_shows_the_account_as_changed_even_when_the_page_renders_its_older_copy_first()
+    {
+        AccountService.Json(HttpStatusCode.OK, Account with { Address = Account.Address with { City = "Rotterdam" }, Version = 4 });
+        var cut = Render<AccountChangeForm>(p => p
+            .Add(f => f.AccountId, Account.AccountId).Add(f => f.Change, AccountChange.Address)
+            .Add(f => f.Account, Account).Add(f => f.ETag, ETag).Add(f => f.OnChanged, () => _changed++));
+        await Field(cut, "City").InputAsync(new ChangeEventArgs { Value = "Rotterdam" });
+
+        await SubmitAsync(cut);
+        cut.WaitForAssertion(() => Assert.Equal("Address changed. The account is now open, version 4.", Outcome(cut)));
+
+        // The page renders again with the account it had before its re-read finished.
+        cut.Render(p => p.Add(f => f.Account, Account).Add(f => f.ETag, ETag));
+
+        Assert.Equal("Rotterdam", Field(cut, "City").GetAttribute("value"));
+    }
+
+    [Fact]
     public async Task A_retry_after_a_timeout_and_a_503_sends_the_same_key_and_version_and_the_next_change_gets_a_new_key()
     {
         AccountService.Timeout().Answer(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
