@@ -1,16 +1,11 @@
+global using EventDriven.ServiceDefaults.Kafka;
+global using EventDriven.ServiceDefaults.Status;
+
 namespace EventDriven.Web.Services;
 
-// The services' operational shapes as Web reads them (docs/openapi/*.json): dead letters, consumer lag, Account's
-// outbox, Transactions' publisher, Reactor's read models.
-
-/// <summary>A parked message: where it came from, what it was, why it failed, and whether it was re-driven.</summary>
-public sealed record DeadLetter(
-    long Id, string SourceTopic, int SourcePartition, long SourceOffset, string? Key, string? Value, IReadOnlyDictionary<string, string> Headers,
-    string Error, DateTimeOffset DeadAt, DateTimeOffset? RedrivenAt);
-
-public sealed record ConsumerLag(string Name, string GroupId, long Lag, IReadOnlyList<PartitionLag> Partitions);
-
-public sealed record PartitionLag(string Topic, int Partition, long? Committed, long? Position, long HighWatermark, long Lag);
+// The services' operational shapes as Web reads them (docs/openapi/*.json). Dead letters and consumer lag are the
+// service defaults' own records (DeadLetter, ConsumerLag, PartitionLag), which every service answers with; Account's
+// outbox, Transactions' publisher and Reactor's read models are described here.
 
 public sealed record RelayedMessage(DateTimeOffset AcknowledgedAt, double LagMilliseconds);
 
