@@ -35,6 +35,8 @@ var reactor = builder.AddProject<Projects.Reactor>("reactor")
     .WithReference(kafka).WaitFor(kafka)
     // Notifications are followed by a call to Account's API for the details.
     .WithReference(account).WaitFor(account)
+    // Reconciliation and lineage ask the sources of truth: Account's accounts, Transactions' ledgers.
+    .WithReference(transactions).WaitFor(transactions)
     .WithHttpHealthCheck("/health")
     .WithApiReference();
 

@@ -12,6 +12,9 @@ namespace EventDriven.Reactor;
 
 public static class ReactorServices
 {
+    /// <summary>The named HTTP client for Transactions' API (https+http://transactions).</summary>
+    public const string TransactionsApi = "transactions";
+
     /// <summary>
     /// PostgreSQL (read models, inbox, dead letters), Kafka, the consumer and its handlers (the shared pipeline), the
     /// alert rules, the rebuilder and the push channel.
@@ -21,6 +24,7 @@ public static class ReactorServices
         builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: ServicePostgres.Configure);
         builder.AddServiceKafkaProducer("kafka");
         builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"));
+        builder.Services.AddHttpClient(TransactionsApi, client => client.BaseAddress = new Uri("https+http://transactions"));
         builder.AddServiceKafkaConsumer<ReactorMessages>("kafka", "reactor", consumers =>
         {
             consumers.AddConsumer<ReadModelHandler>();
