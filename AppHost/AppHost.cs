@@ -19,6 +19,7 @@ var account = builder.AddProject<Projects.Account>("account")
     .WithReference(accountDb).WaitFor(accountDb)
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpHealthCheck("/health")
+    .WithRedriveDeadLettersCommand()
     .WithApiReference();
 
 var transactions = builder.AddProject<Projects.Transactions>("transactions")
@@ -28,6 +29,7 @@ var transactions = builder.AddProject<Projects.Transactions>("transactions")
     // Account's export (snapshot mode) and its API (lazy mode) fill Transactions' copy of account state.
     .WithReference(account).WaitFor(account)
     .WithHttpHealthCheck("/health")
+    .WithRedriveDeadLettersCommand()
     .WithApiReference();
 
 var reactor = builder.AddProject<Projects.Reactor>("reactor")
@@ -38,6 +40,7 @@ var reactor = builder.AddProject<Projects.Reactor>("reactor")
     // Reconciliation and lineage ask the sources of truth: Account's accounts, Transactions' ledgers.
     .WithReference(transactions).WaitFor(transactions)
     .WithHttpHealthCheck("/health")
+    .WithRedriveDeadLettersCommand()
     .WithApiReference();
 
 // Dashboard commands: rebuild a read model from Kafka without downtime (Reactor's POST /read-models/{name}/rebuild).

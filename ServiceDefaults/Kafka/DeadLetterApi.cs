@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace EventDriven.ServiceDefaults.Kafka;
 
-/// <summary>Every consuming service's dead letters: <c>GET /dead-letters</c> lists them, <c>POST /dead-letters/{id}/redrive</c> re-drives one.</summary>
+/// <summary>
+/// Every consuming service's dead letters: <c>GET /dead-letters</c> lists them, <c>POST /dead-letters/{id}/redrive</c>
+/// re-drives one, <c>POST /dead-letters/redrive</c> every one still waiting (the dashboard's "Re-drive dead letters").
+/// </summary>
 public static class DeadLetterApi
 {
     public static IEndpointRouteBuilder MapDeadLetterApi(this IEndpointRouteBuilder app)
@@ -16,6 +19,8 @@ public static class DeadLetterApi
         deadLetters.MapPost("/{id:long}/redrive", RedriveDeadLetter).WithName(nameof(RedriveDeadLetter))
             .WithSummary("Produces a parked message again to its topic, headers as they were.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        deadLetters.MapPost("/redrive", RedriveAllDeadLetters).WithName(nameof(RedriveAllDeadLetters))
+            .WithSummary("Re-drives every dead letter still waiting, oldest first, and says how many; a message that still cannot apply is parked again.");
         return app;
     }
 
@@ -26,4 +31,10 @@ public static class DeadLetterApi
         await store.RedriveAsync(id, cancellationToken)
             ? TypedResults.Accepted((string?)null)
             : TypedResults.Problem($"There is no dead letter {id} left to re-drive.", statusCode: StatusCodes.Status404NotFound, title: "No such dead letter");
+
+    public static async Task<Ok<RedriveSummary>> RedriveAllDeadLetters(DeadLetterStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new RedriveSummary(await store.RedriveAllAsync(cancellationToken)));
 }
+
+/// <summary>How many dead letters one "re-drive all" produced again.</summary>
+public sealed record RedriveSummary(int Redriven);

@@ -142,6 +142,31 @@ public sealed partial class DeadLetterStore(NpgsqlDataSource dataSource, IProduc
         return true;
     }
 
+    /// <summary>
+    /// Re-drives every dead letter still waiting, oldest first, one at a time as <see cref="RedriveAsync"/> does (so a
+    /// concurrent re-drive of the same letter produces it once); letters parked meanwhile wait for the next call.
+    /// </summary>
+    public async Task<int> RedriveAllAsync(CancellationToken cancellationToken)
+    {
+        var waiting = new List<long>();
+        await using (var command = dataSource.CreateCommand("SELECT id FROM dead_letters WHERE redriven_at IS NULL ORDER BY id"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                waiting.Add(reader.GetInt64(0));
+            }
+        }
+
+        var redriven = 0;
+        foreach (var id in waiting)
+        {
+            redriven += await RedriveAsync(id, cancellationToken) ? 1 : 0;
+        }
+
+        return redriven;
+    }
+
     /// <summary>The message's headers as text; Kafka allows a key more than once, and as with Headers.GetLastBytes, the last one stands.</summary>
     private static Dictionary<string, string> TextHeaders(Headers? headers)
     {
