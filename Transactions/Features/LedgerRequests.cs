@@ -41,8 +41,10 @@ public static partial class LedgerValidation
         {
             errors["amount"] = ["The amount must be positive."];
         }
-        else if (decimal.Round(value, 2) != value)
+        else if (value.Scale > 2)
         {
+            // As written, not as valued: JSON's 1.00000000000000000000000000001 reads as 1 with 28 decimals (decimal
+            // keeps 28 digits and rounds the rest silently); a scale over 2 is the only trace left of the over-precision.
             errors["amount"] = ["The amount has at most 2 decimals."];
         }
         else if (value > MaxAmount)

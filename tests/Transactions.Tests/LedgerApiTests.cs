@@ -56,6 +56,9 @@ public sealed class LedgerApiTests(TransactionsFixture service)
         """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": -5, "currency": "EUR"}""",
         """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": 10.001, "currency": "EUR"}""",
         """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": 1000000000.01, "currency": "EUR"}""",
+        // More digits than decimal keeps: read as 10 with 28 decimals, not refused as 10.001 is, until the scale was checked.
+        """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": 10.00000000000000000000000000001, "currency": "EUR"}""",
+        """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": 1e-30, "currency": "EUR"}""",
         """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": 10, "currency": "eur"}""",
         """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": 10}""",
         """{"transactionId": "7d0c3c4e-3a4b-4c8a-9a51-0c1e1f1a2b3c", "amount": "ten", "currency": "EUR"}""",
