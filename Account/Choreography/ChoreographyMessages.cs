@@ -16,7 +16,7 @@ public sealed class ChoreographyMessages : IMessageReader
     public IReadOnlyList<string> Topics { get; } = [EventDriven.Contracts.Topics.ReactorAlerts, EventDriven.Contracts.Topics.TransactionEvents];
 
     public object? Read(ConsumeResult<string, byte[]> result) =>
-        CloudEventHeaders.Read(result.Message.Headers, "ce_type") switch
+        CloudEventHeaders.TypeOf(result) switch
         {
             ReactorEventTypes.AlertRaised => ContractJson.Read<AlertRaised>(result.Message.Value),
             LedgerEventTypes.ClosureSettled => ContractJson.Read<ClosureSettled>(result.Message.Value),

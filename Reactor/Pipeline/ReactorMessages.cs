@@ -26,13 +26,14 @@ public sealed class ReactorMessages : IMessageReader
 
     public object Read(ConsumeResult<string, byte[]> result)
     {
+        var type = CloudEventHeaders.TypeOf(result);
         var bytes = result.Message.Value ?? throw new JsonException("The message has no body.");
         return result.Topic switch
         {
             EventDriven.Contracts.Topics.AccountState => new AccountStateReceived(ContractJson.Read<AccountStateChanged>(bytes), bytes.Length),
             EventDriven.Contracts.Topics.AccountDeltas => new AccountDeltaReceived(ContractJson.Read<AccountDelta>(bytes), bytes.Length),
             EventDriven.Contracts.Topics.AccountNotifications => new AccountNotificationReceived(ContractJson.Read<AccountNotification>(bytes), bytes.Length),
-            EventDriven.Contracts.Topics.TransactionEvents => new LedgerEventReceived(LedgerEventTypes.Deserialize(CloudEventHeaders.Read(result.Message.Headers, "ce_type"), bytes)),
+            EventDriven.Contracts.Topics.TransactionEvents => new LedgerEventReceived(LedgerEventTypes.Deserialize(type, bytes)),
             var topic => throw new NotSupportedException($"Reactor does not read {topic}."),
         };
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text;
 using Confluent.Kafka;
 
@@ -20,6 +21,24 @@ public static class CloudEventHeaders
         { "ce_subject", Encoding.UTF8.GetBytes(subject) },
         { "content-type", "application/json"u8.ToArray() },
     };
+
+    /// <summary>
+    /// The <c>ce_type</c> of a message a reader is to dispatch on. A message without one, or whose <c>content-type</c>
+    /// says its body is not JSON, can never apply: this throws, and the pipeline parks what a reader throws on. (A
+    /// message without a <c>content-type</c> is read as JSON, as the contract's producers write.)
+    /// </summary>
+    public static string TypeOf(ConsumeResult<string, byte[]> result)
+    {
+        var contentType = Read(result.Message.Headers, "content-type");
+        if (contentType.Length > 0 && !(MediaTypeHeaderValue.TryParse(contentType, out var media)
+            && (media.MediaType == "application/json" || media.MediaType?.EndsWith("+json", StringComparison.Ordinal) == true)))
+        {
+            throw new InvalidDataException($"The message's content-type is {contentType}, not JSON.");
+        }
+
+        var type = Read(result.Message.Headers, "ce_type");
+        return type.Length > 0 ? type : throw new InvalidDataException("The message has no ce_type header: what it is cannot be known.");
+    }
 
     /// <summary>A header's value as text; empty when the message does not carry it.</summary>
     public static string Read(Headers? headers, string name) =>

@@ -20,6 +20,11 @@ public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
         WHERE account_copy.version < excluded.version
         """;
 
+    /// <summary>Whether a row can hold the state: an id, a three-letter currency (its column is char(3)), a known status, a version.</summary>
+    public static bool Holds(AccountSnapshot state) =>
+        state.AccountId != Guid.Empty && state.Currency is { Length: 3 } currency && currency.All(char.IsAsciiLetterUpper)
+        && Enum.IsDefined(state.Status) && state.Version >= 1;
+
     public async Task<AccountView?> FindAsync(Guid accountId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT currency, status, version FROM account_copy WHERE id = $1");

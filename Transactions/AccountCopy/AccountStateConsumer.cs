@@ -146,12 +146,18 @@ public sealed partial class AccountStateConsumer(
         }
     }
 
-    /// <summary>The account after the change; null for a message that is not a readable state, which goes to the dead-letter topic.</summary>
+    /// <summary>
+    /// The account after the change; null for a message that can never apply — not a readable state, or one the copy
+    /// cannot hold (say a currency longer than its column) — which is parked: as one row of a batch, it would fail the
+    /// whole batch on every retry and stall the copy.
+    /// </summary>
     private async Task<AccountSnapshot?> ReadAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
     {
         try
         {
-            return ContractJson.Read<AccountStateChanged>(result.Message.Value).After ?? throw new JsonException("The message has no account state.");
+            CloudEventHeaders.TypeOf(result);
+            var state = ContractJson.Read<AccountStateChanged>(result.Message.Value).After ?? throw new JsonException("The message has no account state.");
+            return AccountCopyStore.Holds(state) ? state : throw new InvalidDataException($"The account copy cannot hold account {state.AccountId} at version {state.Version} (id, currency, status or version out of range).");
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

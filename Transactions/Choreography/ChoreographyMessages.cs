@@ -23,7 +23,7 @@ public sealed class ChoreographyMessages : IMessageReader
     public IReadOnlyList<string> Topics { get; } = [EventDriven.Contracts.Topics.TransactionEvents, EventDriven.Contracts.Topics.AccountState];
 
     public object? Read(ConsumeResult<string, byte[]> result) =>
-        CloudEventHeaders.Read(result.Message.Headers, "ce_type") switch
+        CloudEventHeaders.TypeOf(result) switch
         {
             LedgerEventTypes.TransferDebited => ContractJson.Read<TransferDebited>(result.Message.Value),
             LedgerEventTypes.TransferCredited => ContractJson.Read<TransferCredited>(result.Message.Value),
