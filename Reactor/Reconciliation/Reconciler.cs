@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
+using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Reactor;
 using EventDriven.Contracts.Reconciliation;
@@ -56,7 +57,7 @@ public sealed partial class Reconciler
             var accounts = ReadPagesAsync<AccountSnapshotPage, AccountSnapshot>(StyleHandlers.AccountApi, "/reconciliation/accounts",
                 page => (page.Items, page.Next), cancellationToken);
             var ledgers = _http.CreateClient(ReactorServices.TransactionsApi)
-                .GetFromJsonAsync<LedgerFactsReport>(new Uri("/reconciliation/ledgers", UriKind.Relative), cancellationToken);
+                .GetFromJsonAsync<LedgerFactsReport>(new Uri("/reconciliation/ledgers", UriKind.Relative), ContractJson.Options, cancellationToken);
             await Task.WhenAll(accounts, ledgers);
             input = new ReconciliationInput(await accounts, (await ledgers)!, await topic, await transactionsCopy, await reactor);
         }
@@ -103,7 +104,7 @@ public sealed partial class Reconciler
         Guid? after = null;
         do
         {
-            var page = await http.GetFromJsonAsync<TPage>(new Uri($"{path}?count={PageSize}{(after is { } a ? $"&after={a}" : "")}", UriKind.Relative), cancellationToken)
+            var page = await http.GetFromJsonAsync<TPage>(new Uri($"{path}?count={PageSize}{(after is { } a ? $"&after={a}" : "")}", UriKind.Relative), ContractJson.Options, cancellationToken)
                 ?? throw new HttpRequestException($"{path} answered no page.");
             var (pageItems, next) = open(page);
             items.AddRange(pageItems);
