@@ -52,6 +52,7 @@ public sealed class ReconciliationPanelTests : FormContext
         cut.WaitForAssertion(() => Assert.Equal("Every copy agrees with its source.", cut.Find("[data-testid=reconciliation-clean]").TextContent.Trim()));
         Assert.Empty(cut.FindAll("[data-testid=reconciliation-difference]"));
         Assert.Single(cut.FindAll("[data-testid=reconciliation-total]"));
+        Assert.Empty(cut.FindAll("[data-testid=reconciliation-no-money]"));
         Assert.Equal("Reconciled: no differences.", cut.Find("[data-testid=reconciliation-status]").TextContent.Trim());
     }
 
