@@ -99,8 +99,11 @@ public sealed class JourneyTests(SystemFixture fixture)
     }
 
     [Fact]
-    public async Task An_idle_system_exports_no_traces()
+    public async Task Start_up_and_an_idle_system_export_no_traces()
     {
+        // Start-up is background work too: migrations, slots, subscriptions, first polls.
+        Assert.True(fixture.StartupTraces.Count == 0,
+            $"Start-up exported {fixture.StartupTraces.Count} traces:\n{TraceAssertions.Describe(fixture.Telemetry.Spans.Where(s => fixture.StartupTraces.Contains(s.TraceId)))}");
         await fixture.WaitUntilCaughtUpAsync();
         var before = fixture.Telemetry.Spans.Select(span => span.TraceId).ToHashSet();
 

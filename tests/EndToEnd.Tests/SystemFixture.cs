@@ -36,7 +36,7 @@ public sealed class SystemFixture : IAsyncLifetime
     /// <summary>When the system was healthy and caught up after its start; the run window begins here.</summary>
     public DateTimeOffset SettledAt { get; private set; }
 
-    /// <summary>Traces exported before <see cref="SettledAt"/>: the start-up's own (reported, not journeys).</summary>
+    /// <summary>Traces exported before <see cref="SettledAt"/>: the start-up's own (there should be none; a test says so).</summary>
     public IReadOnlyList<string> StartupTraces { get; private set; } = [];
 
     public async ValueTask InitializeAsync()
