@@ -21,6 +21,13 @@ public sealed class JourneySampler : Sampler
     /// <summary>The sampler the services use: parent-based, with this one deciding the roots.</summary>
     public static Sampler Create() => new ParentBasedSampler(new JourneySampler());
 
+    /// <summary>
+    /// The sampler of a local stand-in for infrastructure (the KurrentDB server): it follows its callers' decisions and
+    /// never starts a trace, because a request that arrives with no trace context — the AppHost's health probe, a tool —
+    /// is not a journey of the app; a journey's calls carry their context and are recorded as part of it.
+    /// </summary>
+    public static Sampler FollowCallers() => new ParentBasedSampler(new AlwaysOffSampler());
+
     public JourneySampler() => Description = nameof(JourneySampler);
 
     public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>

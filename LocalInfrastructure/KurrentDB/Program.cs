@@ -1,3 +1,4 @@
+using OpenTelemetry.Trace;
 using EventDriven.LocalKurrentDB;
 using EventDriven.LocalKurrentDB.Api;
 using EventDriven.LocalKurrentDB.Storage;
@@ -6,6 +7,8 @@ using EventDriven.LocalKurrentDB.Storage;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults();
+// Infrastructure: its spans belong to the callers' journeys only (the AppHost's health check reads $all without one).
+builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(EventDriven.ServiceDefaults.JourneySampler.FollowCallers()));
 builder.Services.AddGrpc(options =>
 {
     // KurrentDB accepts events up to 16 MiB; gRPC's default cap is 4 MiB.

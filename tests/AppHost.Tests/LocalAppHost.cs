@@ -17,8 +17,11 @@ public static class LocalAppHost
     /// are healthy. Aspire.Hosting.Testing leaves the dashboard out; with <paramref name="dashboard"/> it runs, listening
     /// there (reached through the randomized proxy port of the resource's "http" endpoint), unsecured (no browser token,
     /// no OTLP key) so that a test's browser can open it, and with its OTLP and resource-service ports free ones.
+    /// <paramref name="configure"/> changes the resource model before it is built (the end-to-end tests point every
+    /// process's telemetry at their own receiver).
     /// </summary>
-    public static async Task<DistributedApplication> StartAsync(string dataDirectory, IEnumerable<string> resources, Uri? dashboard = null)
+    public static async Task<DistributedApplication> StartAsync(
+        string dataDirectory, IEnumerable<string> resources, Uri? dashboard = null, Action<IDistributedApplicationTestingBuilder>? configure = null)
     {
         // Not a 0700 temp folder: as root, the postgres user must be able to enter it.
         Directory.CreateDirectory(dataDirectory);
@@ -32,6 +35,7 @@ public static class LocalAppHost
                 .. dashboard is null ? [] : DashboardArguments(dashboard),
             ],
             (options, _) => options.DisableDashboard = dashboard is null);
+        configure?.Invoke(builder);
         var app = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await app.StartAsync(timeout.Token);

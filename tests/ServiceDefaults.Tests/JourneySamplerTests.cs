@@ -72,6 +72,29 @@ public sealed class JourneySamplerTests : IDisposable
         Assert.Equal(["GET /accounts/{id}"], Exported());
     }
 
+    [Fact]
+    public void An_infrastructure_stand_in_records_its_callers_journeys_and_starts_none_of_its_own()
+    {
+        var exported = new List<Activity>();
+        var name = $"stand-in-{Guid.NewGuid():N}";
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .SetSampler(JourneySampler.FollowCallers())
+            .AddSource(name)
+            .AddInMemoryExporter(exported)
+            .Build();
+        using var source = new ActivitySource(name);
+
+        // A health probe's read, with no trace context: nothing.
+        source.StartActivity("POST Streams/Read", ActivityKind.Server)?.Dispose();
+        // A journey's append: recorded, in the caller's trace.
+        var caller = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+        source.StartActivity("POST Streams/Append", ActivityKind.Server, caller)?.Dispose();
+        tracing.ForceFlush();
+
+        var span = Assert.Single(exported);
+        Assert.Equal(("POST Streams/Append", caller.TraceId, caller.SpanId), (span.DisplayName, span.TraceId, span.ParentSpanId));
+    }
+
     private string[] Exported()
     {
         _host.Services.GetRequiredService<TracerProvider>().ForceFlush();

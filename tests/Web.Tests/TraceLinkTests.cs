@@ -48,6 +48,26 @@ public sealed partial class TraceLinkTests(WebAppFixture fixture)
         await dashboard.ScreenshotAsync(new() { Path = Path.Combine(WebAppFixture.ScreenshotDirectory, "dashboard-freeze-trace.png") });
     }
 
+    [Fact]
+    public async Task The_trace_link_of_a_transfer_opens_one_dashboard_trace_through_the_debit_the_credit_and_the_completion()
+    {
+        var target = await fixture.NewPageAsync();
+        var targetId = await OpenAccountAsync(target, "Transfer Trace Target");
+        await Expect(DepositForm(target).GetByRole(AriaRole.Button, new() { Name = "Deposit" })).ToBeEnabledAsync();
+        var source = await fixture.NewPageAsync();
+        await OpenAccountAsync(source, "Transfer Trace Source");
+        await DepositAsync(source, "50");
+        await Expect(source.GetByTestId("balance")).ToHaveTextAsync("50.00 EUR");
+
+        await TransferAsync(source, targetId, "20");
+        await Expect(source.GetByTestId("transfer-progress")).ToContainTextAsync("completed");
+
+        // The debit (Transactions, KurrentDB), the publisher and Kafka, the credit by choreography, the completion, and
+        // Reactor's projection of each: one trace. Its picture is the README's (docs/screenshots/journey-trace.png).
+        var dashboard = await FollowTraceLinkAsync(source, source.GetByTestId("transfer-form"), "transfer", ["web", "transactions", "kurrentdb", "reactor"]);
+        await dashboard.ScreenshotAsync(new() { Path = Path.Combine(WebAppFixture.ScreenshotDirectory, "journey-trace.png") });
+    }
+
     /// <summary>
     /// Reads the trace id the form shows after <paramref name="action"/>, follows its link into the dashboard (a new
     /// tab), and waits until that trace holds spans of every one of <paramref name="resources"/>, rooted in web's span.
