@@ -46,25 +46,38 @@ public sealed partial class LedgerChoreography(LedgerCommandHandler handler, Led
 
     private async Task CreditOrRefundAsync(TransferDebited debited, CancellationToken cancellationToken)
     {
-        // A redelivered debit whose transfer has finished already (refunded, or completed) is not credited again.
         var source = await ledgers.LoadAsync(debited.AccountId, cancellationToken);
-        if (!source.Entries.TryGetValue(debited.TransactionId, out var entry) || entry.Kind != EntryKind.TransferOut)
+        if (!source.Entries.TryGetValue(debited.TransactionId, out var entry)
+            || entry.Kind is not (EntryKind.TransferOut or EntryKind.TransferCompleted or EntryKind.TransferRefunded))
         {
             return;
         }
 
         // The credit is what the source's ledger recorded, not what the message says: a message that differs (forged,
-        // or garbled on the way) moves nothing and is parked for a person to see.
-        var recorded = (await ledgers.ReadEventAsync(debited.AccountId, entry.Version, cancellationToken)).Event as LedgerEvents.TransferDebited;
-        if (recorded is null || recorded.TransactionId != debited.TransactionId || recorded.Amount != debited.Amount
-            || recorded.Currency != debited.Currency || recorded.ToAccountId != debited.ToAccountId)
+        // or garbled on the way) moves nothing and is parked for a person to see — also once the transfer has ended,
+        // when the ledger's entry is its completion or refund, which repeat the debit's amount, currency and target.
+        var recorded = (await ledgers.ReadEventAsync(debited.AccountId, entry.Version, cancellationToken)).Event switch
+        {
+            LedgerEvents.TransferDebited e => (e.TransactionId, e.Amount, e.Currency, e.ToAccountId),
+            LedgerEvents.TransferCompleted e => (e.TransactionId, e.Amount, e.Currency, e.ToAccountId),
+            LedgerEvents.TransferRefunded e => (e.TransactionId, e.Amount, e.Currency, e.ToAccountId),
+            _ => default((Guid TransactionId, decimal Amount, string Currency, Guid ToAccountId)?),
+        };
+        if (recorded != (debited.TransactionId, debited.Amount, debited.Currency, debited.ToAccountId))
         {
             throw new UnappliableMessageException(
                 $"Transfer {debited.TransactionId}: the message ({debited.Amount} {debited.Currency} to {debited.ToAccountId}) is not what ledger {debited.AccountId} recorded at version {entry.Version}.");
         }
 
+        // A redelivered debit whose transfer has ended already (completed, or refunded) is not credited again.
+        if (entry.Kind != EntryKind.TransferOut)
+        {
+            return;
+        }
+
+        // From here the message is what the ledger recorded (checked above).
         var credit = await handler.ExecuteAsync(
-            new CreditTransfer(recorded.ToAccountId, recorded.TransactionId, recorded.Amount, recorded.Currency, debited.AccountId), cancellationToken);
+            new CreditTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId), cancellationToken);
         if (credit is not LedgerOutcome.Refused refused)
         {
             Report(debited.TransactionId, credit);
@@ -74,13 +87,13 @@ public sealed partial class LedgerChoreography(LedgerCommandHandler handler, Led
         // The target records that it declines before the source is refunded: its ledger serialises the two answers, so a
         // transfer is never both credited and refunded, even if two consumers handle the same debit at once.
         var declined = await handler.ExecuteAsync(
-            new DeclineTransfer(recorded.ToAccountId, recorded.TransactionId, recorded.Amount, recorded.Currency, debited.AccountId, refused.Reason), cancellationToken);
+            new DeclineTransfer(debited.ToAccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.AccountId, refused.Reason), cancellationToken);
         switch (declined)
         {
             case LedgerOutcome.Done { Event: LedgerEvents.TransferDeclined decline }:
                 LogRefunding(logger, debited.TransactionId, decline.Reason);
                 Report(debited.TransactionId, await handler.ExecuteAsync(
-                    new RefundTransfer(debited.AccountId, recorded.TransactionId, recorded.Amount, recorded.Currency, recorded.ToAccountId, decline.Reason), cancellationToken));
+                    new RefundTransfer(debited.AccountId, debited.TransactionId, debited.Amount, debited.Currency, debited.ToAccountId, decline.Reason), cancellationToken));
                 break;
             case LedgerOutcome.Refused { Kind: RefusalKind.Conflict }:
                 break; // Credited after all: the credited event completes the transfer.

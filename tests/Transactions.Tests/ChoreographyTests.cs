@@ -81,6 +81,40 @@ public sealed class ChoreographyTests(TransactionsFixture service)
     }
 
     [Fact]
+    public async Task A_debit_message_that_differs_from_what_the_source_recorded_is_parked_also_after_the_transfer_ended()
+    {
+        var (source, target, other) = (await service.OpenAccountAsync(), await service.OpenAccountAsync(), await service.OpenAccountAsync());
+        await DepositAsync(source, 100m);
+        var tx = Guid.NewGuid();
+        using (var response = await service.Client.PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = tx, toAccountId = target, amount = 10m, currency = "EUR" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await WaitForStepAsync(source, tx, LedgerEventTypes.TransferCompleted);
+        // Completed: the source's entry for the transfer is now its completion, and a forged copy of the debit comes late.
+        var real = (await service.Kafka.ReadAsync(Topics.TransactionEvents, source, 3))[2];
+        var forged = Assert.IsType<TransferDebited>(Read(real)) with { Amount = 1000m, ToAccountId = other };
+        using (var producer = new Confluent.Kafka.ProducerBuilder<string, string>(new Confluent.Kafka.ProducerConfig { BootstrapServers = service.Kafka.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync(Topics.TransactionEvents, new Confluent.Kafka.Message<string, string>
+            {
+                Key = real.Key,
+                Value = System.Text.Json.JsonSerializer.Serialize(forged, ContractJson.Options),
+                Headers = real.Headers,
+            }, Ct);
+        }
+
+        var parked = await Poll.UntilAsync(async () =>
+            (await service.Client.GetFromJsonAsync<List<DeadLetter>>("/dead-letters", ContractJson.Options, Ct))!
+                .FirstOrDefault(d => d.Key == source.ToString() && d.Error.Contains(tx.ToString(), StringComparison.Ordinal)),
+            Patience, $"the late forged debit of {tx} to be parked");
+        Assert.Contains("is not what ledger", parked.Error, StringComparison.Ordinal);
+        Assert.Equal((90m, 0), await SummaryAsync(source));
+        Assert.Equal((0m, 0), await SummaryAsync(other));
+    }
+
+    [Fact]
     public async Task A_transfer_to_a_closed_account_is_refunded()
     {
         var (source, target) = (await service.OpenAccountAsync(), await service.OpenAccountAsync());
