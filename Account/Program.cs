@@ -2,6 +2,7 @@ using EventDriven.Accounts;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapAccountsApi();
 app.MapDeadLetterApi();
+app.MapLineageApi();
 app.MapStatusApi().MapOutboxStatus();
 app.MapDefaultEndpoints();
 

@@ -1,6 +1,8 @@
 using EventDriven.Reactor;
 using EventDriven.Reactor.Api;
+using EventDriven.Reactor.Lineage;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +18,8 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapReactorApi();
 app.MapDeadLetterApi();
+app.MapLineageApi();
+app.MapEventLineageApi();
 app.MapStatusApi();
 app.MapDefaultEndpoints();
 

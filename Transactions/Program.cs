@@ -1,4 +1,5 @@
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
 using EventDriven.Transactions;
 using EventDriven.Transactions.Features;
@@ -17,6 +18,7 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapLedgerApi();
 app.MapDeadLetterApi();
+app.MapLineageApi();
 app.MapStatusApi().MapPublisherStatus();
 app.MapDefaultEndpoints();
 

@@ -8,6 +8,7 @@ using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
 using EventDriven.Accounts.Storage;
 using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Lineage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -76,7 +77,11 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
     {
         BootstrapServers = infrastructure.KafkaBootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 1,
     }).Build();
-    var publisher = new OutboxPublisher(producer, meters.GetRequiredService<IMeterFactory>());
+    // Lineage is recorded as in the service: the relay hands each acknowledged message to the recorder, which writes batches.
+    await LineageStore.MigrateAsync(dataSource, CancellationToken.None);
+    var lineage = new LineageRecorder(new LineageStore(dataSource, "account"), NullLogger<LineageRecorder>.Instance);
+    await lineage.StartAsync(CancellationToken.None);
+    var publisher = new OutboxPublisher(producer, lineage, meters.GetRequiredService<IMeterFactory>());
     var options = Options.Create(new RelayOptions { SlotName = $"bench_{Guid.NewGuid():N}" });
     var database = new AccountServices.AccountDatabase(connectionString);
     using var stop = new CancellationTokenSource();
@@ -152,6 +157,8 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
     {
     }
 
+    await lineage.StopAsync(CancellationToken.None);
+    lineage.Dispose();
     return new RunResult(commands, elapsed, drained, [.. lags]);
 }
 
