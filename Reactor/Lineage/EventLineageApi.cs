@@ -77,8 +77,9 @@ public static class EventLineageApi
             var facts = await response.Content.ReadFromJsonAsync<LineageFacts>(ContractJson.Options, timeout.Token);
             return (facts, new LineageSource(service, LineageSource.Answered, null));
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
+            // Unreachable, not resolvable (not running), too slow, or an answer that is not lineage: all the same to the caller.
             return (null, new LineageSource(service, LineageSource.Unavailable, exception is OperationCanceledException ? "no answer in time" : "unreachable"));
         }
     }

@@ -1,3 +1,5 @@
+using EventDriven.Contracts.Reactor;
+
 namespace EventDriven.Web.Services;
 
 /// <summary>Reactor's API (https+http://reactor): an account's overview row, the read model the pages compare with the sources; the event styles.</summary>
@@ -24,6 +26,10 @@ public sealed class ReactorClient(HttpClient http) : ConsumingServiceClient(http
     /// <summary>What each event style has cost since Reactor started: calls to Account and bytes per change.</summary>
     public Task<ApiResult<IReadOnlyList<StyleFigures>>> GetStyleFiguresAsync(CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<IReadOnlyList<StyleFigures>>(Service, ct => Http.GetAsync("/styles", ct), cancellationToken);
+
+    /// <summary>Where an event went, from every service (a 404 while no service has recorded anything of it).</summary>
+    public Task<ApiResult<EventLineage>> GetEventLineageAsync(Guid eventId, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<EventLineage>(Service, ct => Http.GetAsync($"/events/{eventId}/lineage", ct), cancellationToken);
 
     /// <summary>The notification, delta and fat-event copies of an account (a 404 until a style has one).</summary>
     public Task<ApiResult<IReadOnlyList<AccountCopy>>> GetCopiesAsync(Guid accountId, CancellationToken cancellationToken) =>
