@@ -217,9 +217,17 @@ public sealed partial class KafkaConsumerService(
             return;
         }
 
-        var traceId = activity?.TraceId ?? KafkaTelemetry.ExtractContext(result.Message.Headers).TraceId;
-        lineage.Applied(new AppliedEvent(eventId, pipeline.GroupId, result.Topic, result.Partition.Value, result.Offset.Value, DateTimeOffset.UtcNow,
-            report.Produced, traceId == default ? null : traceId.ToHexString()));
+        try
+        {
+            var traceId = activity?.TraceId ?? KafkaTelemetry.ExtractContext(result.Message.Headers).TraceId;
+            lineage.Applied(new AppliedEvent(eventId, pipeline.GroupId, result.Topic, result.Partition.Value, result.Offset.Value, DateTimeOffset.UtcNow,
+                report.Produced, traceId == default ? null : traceId.ToHexString()));
+        }
+        catch (Exception exception)
+        {
+            // The message is applied: a lineage record that cannot be made must not have it applied again.
+            LogLineageFailed(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
+        }
     }
 
     /// <summary>
@@ -315,6 +323,9 @@ public sealed partial class KafkaConsumerService(
 
     [LoggerMessage(LogLevel.Warning, "Applying {Topic} {Partition}:{Offset} failed; retrying it")]
     private static partial void LogRetrying(ILogger logger, string topic, int partition, long offset, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "The lineage of {Topic} {Partition}:{Offset} could not be recorded")]
+    private static partial void LogLineageFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Consuming failed ({Reason}); carrying on")]
     private static partial void LogConsumeFailed(ILogger logger, string reason, Exception exception);
