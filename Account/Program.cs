@@ -3,6 +3,7 @@ using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Reconciliation;
 using EventDriven.Accounts.Relay;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ app.UseServiceApi();
 app.MapAccountsApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
+app.MapLineageApi();
 app.MapStatusApi().MapOutboxStatus();
 app.MapDefaultEndpoints();
 

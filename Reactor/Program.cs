@@ -1,7 +1,9 @@
 using EventDriven.Reactor;
 using EventDriven.Reactor.Api;
 using EventDriven.Reactor.Reconciliation;
+using EventDriven.Reactor.Lineage;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +20,8 @@ app.UseServiceApi();
 app.MapReactorApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
+app.MapLineageApi();
+app.MapEventLineageApi();
 app.MapStatusApi();
 app.MapDefaultEndpoints();
 

@@ -1,4 +1,5 @@
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
 using EventDriven.Transactions;
 using EventDriven.Transactions.Features;
@@ -19,6 +20,7 @@ app.UseServiceApi();
 app.MapLedgerApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
+app.MapLineageApi();
 app.MapStatusApi().MapPublisherStatus();
 app.MapDefaultEndpoints();
 

@@ -72,7 +72,7 @@ public sealed partial class CdcRelay(
                     case InsertMessage insert:
                         var (id, row) = await ReadRowAsync(insert, failed.Token);
                         lastId = id;
-                        transaction.Add(publisher.PublishAsync(row, committedAt, failed.Token));
+                        transaction.Add(publisher.PublishAsync(id, row, committedAt, failed.Token));
                         break;
                     case CommitMessage commit:
                         await commits.Writer.WriteAsync(new PendingCommit(commit.TransactionEndLsn, [.. transaction], lastId), failed.Token);

@@ -4,7 +4,9 @@ using System.Text;
 using Confluent.Kafka;
 using EventDriven.Accounts.Outbox;
 using EventDriven.Contracts.Accounts;
+using EventDriven.Contracts.Lineage;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 
 namespace EventDriven.Accounts.Relay;
 
@@ -18,6 +20,7 @@ public sealed class OutboxPublisher
     private static readonly ActivitySource Source = new(TelemetryName);
 
     private readonly IProducer<string, byte[]> _producer;
+    private readonly LineageRecorder _lineage;
     private readonly Counter<long> _published;
     private readonly Histogram<double> _lag;
     private RelayedMessage? _last;
@@ -25,24 +28,27 @@ public sealed class OutboxPublisher
     /// <summary>The message this instance relayed last: when Kafka acknowledged it, and how long after its commit.</summary>
     public RelayedMessage? Last => Volatile.Read(ref _last);
 
-    public OutboxPublisher(IProducer<string, byte[]> producer, IMeterFactory meters)
+    public OutboxPublisher(IProducer<string, byte[]> producer, LineageRecorder lineage, IMeterFactory meters)
     {
-        _producer = producer;
+        (_producer, _lineage) = (producer, lineage);
         var meter = meters.Create(TelemetryName);
         _published = meter.CreateCounter<long>("account.outbox.published", "{message}", "Outbox messages acknowledged by Kafka, by topic.");
         _lag = meter.CreateHistogram<double>("account.outbox.relay.lag", "ms",
             "From the command's commit (CDC: PostgreSQL's commit timestamp; polling: the command's time) to Kafka's acknowledgement.");
     }
 
-    /// <summary>Produces one message; completes when Kafka has acknowledged it.</summary>
-    public async Task PublishAsync(OutboxMessage message, DateTimeOffset committedAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Produces one message (outbox row <paramref name="outboxId"/>); completes when Kafka has acknowledged it, and then
+    /// hands its lineage (the row, where it landed, the trace) to the recorder, which keeps it after the row is gone.
+    /// </summary>
+    public async Task PublishAsync(long outboxId, OutboxMessage message, DateTimeOffset committedAt, CancellationToken cancellationToken)
     {
         var parent = KafkaTelemetry.ExtractContext(TraceHeaders(message));
         using var activity = Source.StartActivity($"relay {message.Topic}", ActivityKind.Internal, parent);
         activity?.SetTag("messaging.message.id", message.EventId.ToString());
         activity?.SetTag("cloudevents.event_type", message.Type);
 
-        await _producer.ProduceAsync(message.Topic, new Message<string, byte[]>
+        var delivered = await _producer.ProduceAsync(message.Topic, new Message<string, byte[]>
         {
             Key = message.Key,
             Value = Encoding.UTF8.GetBytes(message.Payload),
@@ -52,6 +58,9 @@ public sealed class OutboxPublisher
 
         _published.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", message.Topic));
         var now = DateTimeOffset.UtcNow;
+        var traceId = activity?.TraceId ?? parent.TraceId;
+        _lineage.Published(new PublishedEvent(message.EventId, EventStorage.OutboxRow(outboxId), message.Topic, delivered.Partition.Value, delivered.Offset.Value, now,
+            traceId == default ? null : traceId.ToHexString()));
         var lag = (now - committedAt).TotalMilliseconds;
         _lag.Record(lag);
         Volatile.Write(ref _last, new RelayedMessage(now, lag));

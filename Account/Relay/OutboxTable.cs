@@ -37,7 +37,7 @@ internal static class OutboxTable
         }
 
         // Produced in order and awaited together: the idempotent producer keeps per-partition order.
-        await Task.WhenAll(rows.Select(row => publisher.PublishAsync(row.Message, row.Message.OccurredAt, cancellationToken)));
+        await Task.WhenAll(rows.Select(row => publisher.PublishAsync(row.Id, row.Message, row.Message.OccurredAt, cancellationToken)));
         await using (var delete = new NpgsqlCommand("DELETE FROM outbox WHERE id = ANY($1)", connection, transaction)
         {
             Parameters = { new() { Value = rows.Select(r => r.Id).ToArray() } },

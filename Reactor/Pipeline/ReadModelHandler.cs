@@ -1,6 +1,7 @@
 using EventDriven.Reactor.Alerts;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using MassTransit;
 
 namespace EventDriven.Reactor.Pipeline;
@@ -17,6 +18,7 @@ public sealed class ReadModelHandler(Projector projector, ReadModelChanges chang
         var changed = context.Message.Event;
         if (await projector.ApplyAsync(changed, context.CancellationToken))
         {
+            AppliedLineage.Report(ReadModelSchema.Name(ReadModel.AccountOverview), changed.Version);
             changes.Publish(AccountChanged.Applied(changed.AccountId, changed.Type, changed.Version, 0, time.GetUtcNow(), changed.Type, changed.EventId, KafkaDelivery.From(context)));
         }
     }
@@ -26,6 +28,8 @@ public sealed class ReadModelHandler(Projector projector, ReadModelChanges chang
         var @event = context.Message.Event;
         if (await projector.ApplyAsync(@event, context.CancellationToken))
         {
+            // The overview row's ledger version; the history and daily totals took the event in the same transaction.
+            AppliedLineage.Report(ReadModelSchema.Name(ReadModel.AccountOverview), @event.Version);
             var type = EventDriven.Contracts.Transactions.LedgerEventTypes.TypeOf(@event);
             changes.Publish(AccountChanged.Applied(@event.AccountId, type, 0, @event.Version, time.GetUtcNow(), type, @event.EventId, KafkaDelivery.From(context)));
         }

@@ -4,6 +4,7 @@ using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Reactor.Pipeline;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using MassTransit;
 using Npgsql;
 
@@ -87,8 +88,11 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
         }
     }
 
-    private void Push(EventStyle style, Guid accountId, long version, string eventType, Guid eventId, ConsumeContext context) =>
+    private void Push(EventStyle style, Guid accountId, long version, string eventType, Guid eventId, ConsumeContext context)
+    {
+        AppliedLineage.Report($"style:{style.Name()}", version);
         changes.Publish(AccountChanged.Applied(accountId, $"style:{style.Name()}", version, 0, time.GetUtcNow(), eventType, eventId, KafkaDelivery.From(context)));
+    }
 
     /// <summary>The account from Account's API into the style's copy: one call, the response's bytes, and the version saved (if newer).</summary>
     private async Task<(int Calls, long Bytes, long? Saved)> FetchAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using MassTransit;
 using MassTransit.Mediator;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +31,7 @@ public sealed partial class KafkaConsumerService(
     DeadLetterStore deadLetters,
     ConsumerPipeline pipeline,
     ConsumerGate gate,
+    LineageRecorder lineage,
     ILogger<KafkaConsumerService> logger) : BackgroundService
 {
     /// <summary>Messages read ahead for one partition before reading waits (with more than one partition in parallel).</summary>
@@ -189,6 +191,7 @@ public sealed partial class KafkaConsumerService(
         }
 
         using var activity = KafkaTelemetry.StartProcess(result, pipeline.GroupId);
+        var report = AppliedLineage.Begin();
         try
         {
             await mediator.Send(message, KafkaDelivery.Stamp(result), cancellationToken);
@@ -196,6 +199,34 @@ public sealed partial class KafkaConsumerService(
         catch (Exception exception) when (MessageFailures.IsPermanent(exception))
         {
             await deadLetters.SendAsync(result, exception, cancellationToken);
+            return;
+        }
+
+        RecordApplied(result, report, activity);
+    }
+
+    /// <summary>
+    /// The lineage of an applied message (by its CloudEvents id; a message without one has none). Written after the
+    /// handler's own transaction, and off this path (<see cref="LineageRecorder"/>): a crash between the two leaves the
+    /// lineage without this record, never the effect applied twice.
+    /// </summary>
+    private void RecordApplied(ConsumeResult<string, byte[]> result, AppliedLineage report, System.Diagnostics.Activity? activity)
+    {
+        if (!Guid.TryParse(CloudEventHeaders.Read(result.Message.Headers, "ce_id"), out var eventId))
+        {
+            return;
+        }
+
+        try
+        {
+            var traceId = activity?.TraceId ?? KafkaTelemetry.ExtractContext(result.Message.Headers).TraceId;
+            lineage.Applied(new AppliedEvent(eventId, pipeline.GroupId, result.Topic, result.Partition.Value, result.Offset.Value, DateTimeOffset.UtcNow,
+                report.Produced, traceId == default ? null : traceId.ToHexString()));
+        }
+        catch (Exception exception)
+        {
+            // The message is applied: a lineage record that cannot be made must not have it applied again.
+            LogLineageFailed(logger, result.Topic, result.Partition.Value, result.Offset.Value, exception);
         }
     }
 
@@ -292,6 +323,9 @@ public sealed partial class KafkaConsumerService(
 
     [LoggerMessage(LogLevel.Warning, "Applying {Topic} {Partition}:{Offset} failed; retrying it")]
     private static partial void LogRetrying(ILogger logger, string topic, int partition, long offset, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "The lineage of {Topic} {Partition}:{Offset} could not be recorded")]
+    private static partial void LogLineageFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Consuming failed ({Reason}); carrying on")]
     private static partial void LogConsumeFailed(ILogger logger, string reason, Exception exception);

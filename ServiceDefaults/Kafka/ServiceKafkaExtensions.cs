@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,7 @@ public static class ServiceKafkaExtensions
     /// <item>the service's <typeparamref name="TReader"/>;</item>
     /// <item>MassTransit's mediator with the service's <paramref name="consumers"/> and the retry policy every service
     /// shares;</item>
-    /// <item>the <see cref="DeadLetterStore"/> and its table; the <see cref="ConsumerGate"/>; its lag for <c>/status/consumers</c>.</item>
+    /// <item>the <see cref="DeadLetterStore"/> and its table; the <see cref="LineageStore"/>, its tables and writer; the <see cref="ConsumerGate"/>; its lag for <c>/status/consumers</c>.</item>
     /// </list>
     /// The service stores a message's offset once it is applied or parked; librdkafka commits the stored offsets every
     /// second (and when partitions are revoked or the consumer closes), so a committed offset is always a handled one,
@@ -61,6 +62,7 @@ public static class ServiceKafkaExtensions
             }));
         });
         DeadLetterStore.AddTo(builder.Services);
+        LineageStore.AddTo(builder.Services);
         builder.Services.AddSingleton<IMessageReader, TReader>();
         builder.Services.AddSingleton(new ConsumerPipeline(groupId, TimeSpan.FromSeconds(1)));
         builder.Services.AddSingleton(new ConsumerGate(partitionsInParallel));

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Reconciliation;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.Transactions.Domain;
 using Npgsql;
 
@@ -53,8 +54,13 @@ public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
         return entries;
     }
 
-    /// <summary>Applies account states, and the offsets they were read up to, in one transaction.</summary>
-    public async Task ApplyAsync(IReadOnlyCollection<AccountSnapshot> accounts, IReadOnlyCollection<TopicPartitionOffset> nextOffsets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies account states, the offsets they were read up to, and the lineage of the messages they came from, in one
+    /// transaction: the copy, its offsets and its lineage records exist together or not at all.
+    /// </summary>
+    public async Task ApplyAsync(
+        IReadOnlyCollection<AccountSnapshot> accounts, IReadOnlyCollection<TopicPartitionOffset> nextOffsets, CancellationToken cancellationToken,
+        IReadOnlyCollection<AppliedEvent>? lineage = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -86,6 +92,7 @@ public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
             });
         }
 
+        LineageStore.AddApplications(batch, lineage ?? []);
         if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
+using EventDriven.Contracts.Lineage;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +29,9 @@ public sealed partial class AccountStateConsumer(
 {
     public const string ServiceKey = "account-copy";
     public const string GroupId = "transactions-account-copy";
+
+    /// <summary>What applying a state produces, as lineage names it.</summary>
+    public const string CopyName = "account_copy";
     private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
     private readonly AccountStateOptions _options = options.Value;
 
@@ -125,25 +130,51 @@ public sealed partial class AccountStateConsumer(
     {
         var latest = new Dictionary<Guid, AccountSnapshot>();
         var next = new Dictionary<Partition, TopicPartitionOffset>();
+        var lineage = new List<AppliedEvent>();
         while (!stoppingToken.IsCancellationRequested)
         {
             // A batch: what has arrived, up to the batch size; the first message may be waited for.
             var result = consumer.Consume(stoppingToken);
             for (var count = 0; result is not null && count < _options.BatchSize; count++)
             {
-                if (ReadAsync(result, stoppingToken).GetAwaiter().GetResult() is { } state && (!latest.TryGetValue(state.AccountId, out var held) || held.Version < state.Version))
+                if (ReadAsync(result, stoppingToken).GetAwaiter().GetResult() is { } state)
                 {
-                    latest[state.AccountId] = state;
+                    if (!latest.TryGetValue(state.AccountId, out var held) || held.Version < state.Version)
+                    {
+                        latest[state.AccountId] = state;
+                    }
+
+                    if (Lineage(result, state) is { } applied)
+                    {
+                        lineage.Add(applied);
+                    }
                 }
 
                 next[result.Partition] = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
                 result = consumer.Consume(TimeSpan.Zero);
             }
 
-            copy.ApplyAsync(latest.Values, next.Values, stoppingToken).GetAwaiter().GetResult();
+            copy.ApplyAsync(latest.Values, next.Values, stoppingToken, lineage).GetAwaiter().GetResult();
             latest.Clear();
             next.Clear();
+            lineage.Clear();
         }
+    }
+
+    /// <summary>
+    /// The lineage of a state message, written with the copy in its transaction: the version it carried (the copy holds
+    /// it, or a newer one). Messages without a CloudEvents id have none.
+    /// </summary>
+    private static AppliedEvent? Lineage(ConsumeResult<string, byte[]> result, AccountSnapshot state)
+    {
+        if (!Guid.TryParse(CloudEventHeaders.Read(result.Message.Headers, "ce_id"), out var eventId))
+        {
+            return null;
+        }
+
+        var traceId = KafkaTelemetry.ExtractContext(result.Message.Headers).TraceId;
+        return new AppliedEvent(eventId, GroupId, result.Topic, result.Partition.Value, result.Offset.Value, DateTimeOffset.UtcNow,
+            [new AppliedProduct(CopyName, state.Version)], traceId == default ? null : traceId.ToHexString());
     }
 
     /// <summary>

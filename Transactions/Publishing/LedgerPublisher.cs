@@ -3,9 +3,11 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using EventDriven.Contracts;
+using EventDriven.Contracts.Lineage;
 using EventDriven.Contracts.Transactions;
 using EventDriven.KurrentDB.Client;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Postgres;
 using EventDriven.Transactions.Storage;
 using Microsoft.Extensions.Options;
@@ -28,6 +30,7 @@ public sealed partial class LedgerPublisher : BackgroundService
     private readonly PublisherCheckpoints _checkpoints;
     private readonly TransactionsServices.TransactionsDatabase _database;
     private readonly PublisherOptions _options;
+    private readonly LineageRecorder _lineage;
     private readonly ILogger<LedgerPublisher> _logger;
     private readonly Counter<long> _published;
     private readonly Histogram<double> _lag;
@@ -38,10 +41,11 @@ public sealed partial class LedgerPublisher : BackgroundService
         PublisherCheckpoints checkpoints,
         TransactionsServices.TransactionsDatabase database,
         IOptions<PublisherOptions> options,
+        LineageRecorder lineage,
         IMeterFactory meters,
         ILogger<LedgerPublisher> logger)
     {
-        (_client, _producer, _checkpoints, _database, _options, _logger) = (client, producer, checkpoints, database, options.Value, logger);
+        (_client, _producer, _checkpoints, _database, _options, _lineage, _logger) = (client, producer, checkpoints, database, options.Value, lineage, logger);
         var meter = meters.Create(TransactionsTelemetry.Name);
         _published = meter.CreateCounter<long>("transactions.publisher.published", "{event}", "Ledger events acknowledged by Kafka.");
         _lag = meter.CreateHistogram<double>("transactions.publisher.lag", "ms", "From the event's append (KurrentDB's created time) to Kafka's acknowledgement.");
@@ -98,7 +102,7 @@ public sealed partial class LedgerPublisher : BackgroundService
         var contract = LedgerContracts.ToContract(LedgerEventSerializer.Deserialize(record));
         var accountId = contract.AccountId.ToString();
         var created = new DateTimeOffset(record.Created, TimeSpan.Zero);
-        await _producer.ProduceAsync(Topics.TransactionEvents, new Message<string, byte[]>
+        var delivered = await _producer.ProduceAsync(Topics.TransactionEvents, new Message<string, byte[]>
         {
             Key = accountId,
             Value = JsonSerializer.SerializeToUtf8Bytes(contract, contract.GetType(), ContractJson.Options),
@@ -106,7 +110,13 @@ public sealed partial class LedgerPublisher : BackgroundService
             Headers = CloudEventHeaders.Create(contract.EventId, LedgerEventTypes.TypeOf(contract), LedgerEventTypes.Source, created, accountId),
         }, cancellationToken).ConfigureAwait(false);
         _published.Add(1);
-        _lag.Record((DateTimeOffset.UtcNow - created).TotalMilliseconds);
+        var now = DateTimeOffset.UtcNow;
+        _lag.Record((now - created).TotalMilliseconds);
+
+        // Its lineage, by the id consumers see (ce_id, the contract's id; the ledger stores the event under the same id).
+        var traceId = activity?.TraceId ?? KurrentDBTelemetry.ExtractContext(record.Metadata).TraceId;
+        _lineage.Published(new PublishedEvent(contract.EventId, EventStorage.LedgerEvent(record.EventStreamId, record.EventNumber.ToInt64()),
+            Topics.TransactionEvents, delivered.Partition.Value, delivered.Offset.Value, now, traceId == default ? null : traceId.ToHexString()));
     }
 
     /// <summary>Moves the checkpoint past each position once its produce (and every one before) was acknowledged.</summary>

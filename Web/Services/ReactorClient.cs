@@ -31,6 +31,10 @@ public sealed class ReactorClient(HttpClient http) : ConsumingServiceClient(http
     public Task<ApiResult<IReadOnlyList<StyleFigures>>> GetStyleFiguresAsync(CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<IReadOnlyList<StyleFigures>>(Service, ct => Http.GetAsync("/styles", ct), cancellationToken);
 
+    /// <summary>Where an event went, from every service (a 404 while no service has recorded anything of it).</summary>
+    public Task<ApiResult<EventLineage>> GetEventLineageAsync(Guid eventId, CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<EventLineage>(Service, ct => Http.GetAsync($"/events/{eventId}/lineage", ct), cancellationToken);
+
     /// <summary>The notification, delta and fat-event copies of an account (a 404 until a style has one).</summary>
     public Task<ApiResult<IReadOnlyList<AccountCopy>>> GetCopiesAsync(Guid accountId, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<IReadOnlyList<AccountCopy>>(Service, ct => Http.GetAsync($"/styles/{accountId}", ct), cancellationToken);

@@ -8,6 +8,7 @@ using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Relay;
 using EventDriven.Accounts.Storage;
 using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Lineage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -38,10 +39,12 @@ var rate = (int)(ceiling.CommandsPerSecond * load);
 foreach (var mode in new[] { RelayMode.Cdc, RelayMode.Polling })
 {
     Report($"{mode} relay at {load:P0} of the ceiling ({rate}/s)", await DriveAsync(infrastructure, mode, rate, warmup, seconds, workers), mode);
+    // What recording lineage costs the relay: the same load with the recorder never writing.
+    Report($"{mode} relay at {load:P0} of the ceiling, lineage not written", await DriveAsync(infrastructure, mode, rate, warmup, seconds, workers, writeLineage: false), mode);
     Report($"{mode} relay at full speed", await DriveAsync(infrastructure, mode, targetRate: null, warmup, seconds, workers), mode);
 }
 
-static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode? relay, int? targetRate, int warmupSeconds, int seconds, int workerCount)
+static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode? relay, int? targetRate, int warmupSeconds, int seconds, int workerCount, bool writeLineage = true)
 {
     var connectionString = await infrastructure.CreateDatabaseAsync();
     await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -76,7 +79,16 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
     {
         BootstrapServers = infrastructure.KafkaBootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 1,
     }).Build();
-    var publisher = new OutboxPublisher(producer, meters.GetRequiredService<IMeterFactory>());
+    // Lineage is recorded as in the service: the relay hands each acknowledged message to the recorder, which writes
+    // batches (unless writeLineage is off: then it is handed over and never written, for comparison).
+    await LineageStore.MigrateAsync(dataSource, CancellationToken.None);
+    var lineage = new LineageRecorder(new LineageStore(dataSource, "account"), NullLogger<LineageRecorder>.Instance);
+    if (writeLineage)
+    {
+        await lineage.StartAsync(CancellationToken.None);
+    }
+
+    var publisher = new OutboxPublisher(producer, lineage, meters.GetRequiredService<IMeterFactory>());
     var options = Options.Create(new RelayOptions { SlotName = $"bench_{Guid.NewGuid():N}" });
     var database = new AccountServices.AccountDatabase(connectionString);
     using var stop = new CancellationTokenSource();
@@ -152,6 +164,8 @@ static async Task<RunResult> DriveAsync(Infrastructure infrastructure, RelayMode
     {
     }
 
+    await lineage.StopAsync(CancellationToken.None);
+    lineage.Dispose();
     return new RunResult(commands, elapsed, drained, [.. lags]);
 }
 

@@ -6,6 +6,7 @@ using EventDriven.Accounts.Relay;
 using EventDriven.Accounts.Storage;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Lineage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -180,10 +181,10 @@ public sealed class RelayTests(AccountServiceFixture infrastructure)
     }).Build();
 
     private static CdcRelay Cdc(NpgsqlDataSource dataSource, AccountServices.AccountDatabase database, IProducer<string, byte[]> producer, IOptions<RelayOptions> options) =>
-        new(dataSource, database, new OutboxPublisher(producer, Meters), options, NullLogger<CdcRelay>.Instance);
+        new(dataSource, database, new OutboxPublisher(producer, new LineageRecorder(new LineageStore(dataSource, "account"), NullLogger<LineageRecorder>.Instance), Meters), options, NullLogger<CdcRelay>.Instance);
 
     private static PollingRelay Polling(NpgsqlDataSource dataSource, AccountServices.AccountDatabase database, IProducer<string, byte[]> producer, IOptions<RelayOptions> options) =>
-        new(dataSource, database, new OutboxPublisher(producer, Meters), options, NullLogger<PollingRelay>.Instance);
+        new(dataSource, database, new OutboxPublisher(producer, new LineageRecorder(new LineageStore(dataSource, "account"), NullLogger<LineageRecorder>.Instance), Meters), options, NullLogger<PollingRelay>.Instance);
 
     private static async Task<long> CountOutboxAsync(NpgsqlDataSource dataSource) =>
         (await ScalarAsync<long?>(dataSource, "SELECT count(*) FROM outbox"))!.Value;

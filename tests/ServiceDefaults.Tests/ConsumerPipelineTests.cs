@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using EventDriven.Contracts;
+using EventDriven.Contracts.Lineage;
 using EventDriven.ServiceDefaults.Kafka;
+using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.Tests;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -94,6 +96,28 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         Assert.InRange(deliveries["first"].Timestamp!.Value, before.AddMilliseconds(-1), DateTimeOffset.UtcNow);
     }
 
+    [Fact]
+    public async Task An_applied_message_s_lineage_is_recorded_once_with_what_its_handler_reported_and_a_parked_one_has_none()
+    {
+        await using var pipeline = await StartAsync();
+        var (first, flaky, never, last) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await pipeline.ProduceAsync(first, "first");
+        await pipeline.ProduceAsync(flaky, "flaky 2");
+        await pipeline.ProduceAsync(never, "never: parked");
+        await pipeline.ProduceAsync(first, "first again"); // the same event delivered again, as after a republish
+        await pipeline.ProduceAsync(last, "last");
+
+        // One partition, recorded in order and written in order: once the last is there, so is everything before it.
+        await Poll.UntilAsync(async () => await pipeline.Lineage.FindAsync(last, Ct) is not null, Patience, "the last message's lineage");
+
+        var applied = Assert.Single((await pipeline.Lineage.FindAsync(first, Ct))!.Applications);
+        Assert.Equal((pipeline.GroupId, pipeline.Topic, 0, 0L), (applied.ConsumerGroup, applied.Topic, applied.Partition, applied.Offset));
+        Assert.Equal([new AppliedProduct("probe", 1)], applied.Produced);
+        // Reported by the attempt that applied it (the third), not by the two that failed.
+        Assert.Equal([new AppliedProduct("probe", 3)], Assert.Single((await pipeline.Lineage.FindAsync(flaky, Ct))!.Applications).Produced);
+        Assert.Null(await pipeline.Lineage.FindAsync(never, Ct));
+    }
+
     private async Task<Pipeline> StartAsync(int partitions = 1)
     {
         var topic = $"pipeline.{Guid.NewGuid():N}";
@@ -108,19 +132,24 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddNpgsqlDataSource("pipelinedb");
         builder.AddServiceKafkaProducer("kafka");
-        builder.AddServiceKafkaConsumer<ProbeReader>("kafka", $"pipeline-{Guid.NewGuid():N}", consumers => consumers.AddConsumer<ProbeHandler>(), partitionsInParallel: partitions);
+        var groupId = $"pipeline-{Guid.NewGuid():N}";
+        builder.AddServiceKafkaConsumer<ProbeReader>("kafka", groupId, consumers => consumers.AddConsumer<ProbeHandler>(), partitionsInParallel: partitions);
         builder.Services.AddSingleton(new ProbeTopic(topic));
         builder.Services.AddSingleton<ProbeLog>();
         builder.Services.AddHostedService<KafkaConsumerService>();
         var host = builder.Build();
         await host.StartAsync(Ct);
-        return new Pipeline(host, topic);
+        return new Pipeline(host, topic, groupId);
     }
 
     /// <summary>The hosted pipeline under test, and what its handler saw.</summary>
-    private sealed class Pipeline(IHost host, string topic) : IAsyncDisposable
+    private sealed class Pipeline(IHost host, string topic, string groupId) : IAsyncDisposable
     {
         public string Topic => topic;
+
+        public string GroupId => groupId;
+
+        public LineageStore Lineage => host.Services.GetRequiredService<LineageStore>();
 
         /// <summary>Every message's key (one partition anyway).</summary>
         public Guid Key { get; } = Guid.NewGuid();
@@ -142,6 +171,18 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
             {
                 await producer.ProduceAsync(new TopicPartition(topic, partition), new Message<string, byte[]> { Key = Key.ToString(), Value = Encoding.UTF8.GetBytes(value) }, Ct);
             }
+        }
+
+        /// <summary>A message with a CloudEvents id, as every service's messages carry one.</summary>
+        public async Task ProduceAsync(Guid eventId, string value)
+        {
+            var producer = host.Services.GetRequiredService<IProducer<string, byte[]>>();
+            await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<string, byte[]>
+            {
+                Key = Key.ToString(),
+                Value = Encoding.UTF8.GetBytes(value),
+                Headers = CloudEventHeaders.Create(eventId, "probe.v1", "/tests", DateTimeOffset.UtcNow, Key.ToString()),
+            }, Ct);
         }
 
         /// <summary>Lets a "blocked" message apply from its next attempt on.</summary>
@@ -216,6 +257,7 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
                 throw new InvalidOperationException("Blocked until the test releases it.");
             }
 
+            AppliedLineage.Report("probe", attempt);
             log.Apply(text);
             return Task.CompletedTask;
         }

@@ -106,6 +106,11 @@ public sealed class ReliabilityTests(TransactionsFixture service)
             var ids = again.Select(m => CloudEventHeaders.Read(m.Headers, "ce_id")).ToList();
             Assert.Equal(8, ids.Count);
             Assert.Equal(4, ids.Distinct().Count()); // every event twice, with the same id
+            // Lineage keeps one publication per event and topic: where it landed last, published twice.
+            var republished = Guid.Parse(ids[0]);
+            var lineage = await Poll.UntilAsync(async () => await LineageTests.FindAsync(republishing.Client, republished) is { Publications: [{ Times: 2 }] } twice ? twice : null,
+                TimeSpan.FromSeconds(30), "the republish to be counted in the lineage");
+            Assert.Equal(Topics.TransactionEvents, Assert.Single(lineage.Publications).Topic);
             // Applied once downstream. A second transfer, published after the duplicates on the same partitions, tells
             // when the choreography has been through them: once it completes, the duplicates were handled before it.
             var marker = Guid.NewGuid();

@@ -107,6 +107,47 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
         await ScreenshotAsync(events, "events-of-one-account");
     }
 
+    [Fact]
+    public async Task From_the_events_page_a_deposit_s_lineage_shows_it_stored_published_applied_and_the_version_it_produced()
+    {
+        var page = await fixture.NewPageAsync();
+        var accountId = await OpenAccountAsync(page, "Lineage Watcher");
+        await DepositAsync(page, "40");
+        await Expect(page.GetByTestId("balance")).ToHaveTextAsync("40.00 EUR");
+
+        await page.GotoAsync($"/events?account={accountId}");
+        var deposit = Rows(page, accountId).Filter(new() { HasText = "ledger.money-deposited.v1" });
+        await deposit.GetByTestId("event-lineage").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"/events/[0-9a-f-]{36}$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Where an event went" })).ToBeVisibleAsync();
+        // Each service records its part as it goes; a page opened at once may be a moment early: refresh until applied.
+        var produced = page.GetByTestId("produced").Filter(new() { HasText = "account_overview at version 2" });
+        for (var tries = 0; ; tries++)
+        {
+            try
+            {
+                await Expect(produced).ToHaveCountAsync(1, new() { Timeout = 1_000 });
+                break;
+            }
+            catch (PlaywrightException) when (tries < 15)
+            {
+                await page.GetByTestId("refresh").ClickAsync();
+            }
+        }
+
+        await Expect(page.GetByTestId("stored")).ToHaveTextAsync($"transactions: KurrentDB stream ledger-{accountId}, revision 1");
+        await Expect(page.GetByTestId("publication")).ToContainTextAsync("transactions.events");
+        await Expect(page.GetByTestId("application").Filter(new() { HasText = "reactor" })).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("trace-id")).ToHaveTextAsync(new Regex("^[0-9a-f]{32}$"));
+        await Expect(page.GetByTestId("trace-link")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("source-down")).ToHaveCountAsync(0);
+        var stages = await page.Locator("section[data-testid^=stage-]").EvaluateAllAsync<string[]>("sections => sections.map(s => s.dataset.testid)");
+        Assert.Equal(["stage-stored", "stage-published", "stage-applied", "stage-produced"], stages);
+        AccessibilityTests.AssertNoSeriousViolations("event lineage", await page.RunAxe());
+        await ScreenshotAsync(page, "event-lineage");
+    }
+
     private static ILocator Copy(IPage page, string style) => page.GetByTestId($"copy-{style}");
 
     /// <summary>The Events page's rows of one account.</summary>
