@@ -29,6 +29,9 @@ public sealed class SpanCollector : IAsyncDisposable
     public static async Task<SpanCollector> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // No settings from files: the output folder holds the local KurrentDB server's appsettings.json, whose Kestrel
+        // endpoints (2113, HTTP/2 only) would win over the free port asked for below.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
