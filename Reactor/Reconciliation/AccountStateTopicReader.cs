@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Kafka;
 
 namespace EventDriven.Reactor.Reconciliation;
 
@@ -92,10 +93,11 @@ public sealed partial class AccountStateTopicReader(
 
         try
         {
+            CloudEventHeaders.TypeOf(new ConsumeResult<string, byte[]> { Message = message });
             var changed = ContractJson.Read<AccountStateChanged>(message.Value);
-            latest[changed.AccountId] = changed.After;
+            latest[changed.AccountId] = changed.After ?? throw new System.Text.Json.JsonException("The message has no account state.");
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or InvalidDataException)
         {
             // Not a state (Reactor's consumer parks such a message): it says nothing of any account.
             LogUnreadable(logger, at.Topic, at.Partition.Value, at.Offset.Value);

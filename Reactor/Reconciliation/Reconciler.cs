@@ -59,10 +59,9 @@ public sealed partial class Reconciler
             var ledgers = _http.CreateClient(ReactorServices.TransactionsApi)
                 .GetFromJsonAsync<LedgerFactsReport>(new Uri("/reconciliation/ledgers", UriKind.Relative), ContractJson.Options, cancellationToken);
             await Task.WhenAll(accounts, ledgers);
-            input = new ReconciliationInput(await accounts, (await ledgers)!, await topic, await transactionsCopy, await reactor);
+            input = new ReconciliationInput(await accounts, await ledgers ?? throw new InvalidDataException("Transactions answered no ledgers."), await topic, await transactionsCopy, await reactor);
         }
-        catch (Exception exception) when (exception is HttpRequestException or Confluent.Kafka.KafkaException or TimeoutException or Npgsql.NpgsqlException
-            or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             throw new ReconciliationUnavailableException($"Reconciliation could not read everything it compares: {exception.Message}", exception);

@@ -46,11 +46,12 @@ public sealed partial class LedgerChoreography(LedgerCommandHandler handler, Led
 
     private async Task CreditOrRefundAsync(TransferDebited debited, CancellationToken cancellationToken)
     {
+        // The source appends its debit before the publisher can read it: a debit its ledger has no transfer for is forged.
         var source = await ledgers.LoadAsync(debited.AccountId, cancellationToken);
         if (!source.Entries.TryGetValue(debited.TransactionId, out var entry)
             || entry.Kind is not (EntryKind.TransferOut or EntryKind.TransferCompleted or EntryKind.TransferRefunded))
         {
-            return;
+            throw new UnappliableMessageException($"Transfer {debited.TransactionId}: ledger {debited.AccountId} recorded no such transfer.");
         }
 
         // The credit is what the source's ledger recorded, not what the message says: a message that differs (forged,

@@ -26,7 +26,9 @@ public sealed class BadInputTests(ReactorFixture fixture, ITestOutputHelper outp
             return $"{models.GetProperty("lastRebuild")}; {await command.ExecuteScalarAsync(ct)} re-driven";
         }
 
-        var tally = await BadInput.CheckAsync(fixture.Client, known, Written, iterations: 400, Ct);
+        // Reconciliation asks Transactions, which this fixture does not run: it answers 503, not bad input
+        // (AppHost.Tests' ReconciliationTests run it against every source).
+        var tally = await BadInput.CheckAsync(fixture.Client, known, Written, iterations: 400, Ct, include: operation => operation.Path != "/reconciliation");
 
         output.WriteLine(BadInput.Format(tally));
         Assert.All(tally, operation => Assert.NotEmpty(operation.Value));

@@ -82,10 +82,10 @@ public static class BadInput
                 // Headers only: /changes is a stream that never ends.
                 response = await service.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             }
-            catch (HttpRequestException) when (probe.Path.Length > MaxRequestLine)
+            catch (HttpRequestException) when (probe.Path.Length > MaxRequestLine || probe.Headers.Sum(h => h.Key.Length + h.Value.Length) > MaxRequestHeaders)
             {
-                // Kestrel answers a request line over its limit with 414 and closes the connection, which a client
-                // still sending the body sees as a broken pipe: refused at the door.
+                // Kestrel answers a request line or headers over its limits with 414 or 431 and closes the connection,
+                // which a client still sending the body may see as a broken pipe: refused at the door.
                 counts["refused at the door"] = counts.GetValueOrDefault("refused at the door") + 1;
                 await AssertUnwrittenAsync(probe, "refused at the door", before);
                 return;
@@ -115,8 +115,8 @@ public static class BadInput
         }
     }
 
-    /// <summary>Kestrel's default limit on a request line (method, target, version), 8 KiB.</summary>
-    private const int MaxRequestLine = 8 * 1024;
+    /// <summary>Kestrel's default limits on a request line (method, target, version), 8 KiB, and on all headers, 32 KiB.</summary>
+    private const int MaxRequestLine = 8 * 1024, MaxRequestHeaders = 32 * 1024;
 
 
     /// <summary>The tally as lines for the test's output: each operation and its answers by status class.</summary>
