@@ -59,15 +59,23 @@ public sealed class AccountChangeFormTests : FormContext
     }
 
     [Fact]
-    public async Task A_412_says_the_account_changed_meanwhile_and_has_the_page_read_it_again()
+    public async Task A_412_says_the_account_changed_meanwhile_shows_the_new_state_and_has_the_page_read_it_again()
     {
         AccountService.Problem(HttpStatusCode.PreconditionFailed, """{"title":"Precondition failed","status":412}""");
-        var cut = RenderChange(AccountChange.Closure);
+        // The account as it is now, which the form reads at once.
+        AccountService.Json(HttpStatusCode.OK, Account with { Address = Account.Address with { City = "Rotterdam" }, Version = 4 });
+        var cut = Render<AccountChangeForm>(p => p
+            .Add(f => f.AccountId, Account.AccountId).Add(f => f.Change, AccountChange.Address)
+            .Add(f => f.Account, Account).Add(f => f.ETag, ETag).Add(f => f.OnChanged, () => _changed++));
+        await Field(cut, "City").InputAsync(new ChangeEventArgs { Value = "Amsterdam" });
 
         await SubmitAsync(cut);
 
         cut.WaitForAssertion(() => Assert.Equal("Not done: the account changed meanwhile. It now shows the new state; check it and try again.", Outcome(cut)));
         Assert.Equal(1, _changed);
+        // Also when the page renders once more with the copy it had before its own re-read.
+        cut.Render(p => p.Add(f => f.Account, Account).Add(f => f.ETag, ETag));
+        Assert.Equal("Rotterdam", Field(cut, "City").GetAttribute("value"));
     }
 
     [Fact]
