@@ -32,6 +32,10 @@ public sealed record ProbeRequest(ApiOperation Operation, string Path, IReadOnly
         {
             message.Content = new StringContent(Body, Encoding.UTF8);
             message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
+            // A server may answer before reading a body (a route that does not match, a refused header) and close the
+            // connection; a client still writing a large body then sees a broken pipe, not the answer. Waiting for
+            // "100 Continue" first, as a careful client does, reads the answer instead.
+            message.Headers.ExpectContinue = Body.Length > 64 * 1024;
         }
 
         return message;
