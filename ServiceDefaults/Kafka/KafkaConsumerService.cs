@@ -172,6 +172,11 @@ public sealed partial class KafkaConsumerService(
     /// <summary>Reads, dispatches, and parks what can never apply; a transient failure is thrown, for the loop to retry.</summary>
     private async Task HandleAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
     {
+        if (DeadLetterStore.IsRedrivenForAnother(result, pipeline.GroupId))
+        {
+            return;
+        }
+
         object? message;
         try
         {
@@ -181,7 +186,7 @@ public sealed partial class KafkaConsumerService(
         {
             // What the reader cannot read, it never will.
             using var unreadable = KafkaTelemetry.StartProcess(result, pipeline.GroupId);
-            await deadLetters.SendAsync(result, exception, cancellationToken);
+            await deadLetters.SendAsync(result, pipeline.GroupId, exception, cancellationToken);
             return;
         }
 
@@ -198,7 +203,7 @@ public sealed partial class KafkaConsumerService(
         }
         catch (Exception exception) when (MessageFailures.IsPermanent(exception))
         {
-            await deadLetters.SendAsync(result, exception, cancellationToken);
+            await deadLetters.SendAsync(result, pipeline.GroupId, exception, cancellationToken);
             return;
         }
 

@@ -178,12 +178,17 @@ public sealed partial class AccountStateConsumer(
     }
 
     /// <summary>
-    /// The account after the change; null for a message that can never apply — not a readable state, or one the copy
-    /// cannot hold (say a currency longer than its column) — which is parked: as one row of a batch, it would fail the
-    /// whole batch on every retry and stall the copy.
+    /// The account after the change; null for a message re-driven for another consumer group, and for one that can
+    /// never apply — not a readable state, or one the copy cannot hold (say a currency longer than its column) — which
+    /// is parked: as one row of a batch, it would fail the whole batch on every retry and stall the copy.
     /// </summary>
     private async Task<AccountSnapshot?> ReadAsync(ConsumeResult<string, byte[]> result, CancellationToken cancellationToken)
     {
+        if (DeadLetterStore.IsRedrivenForAnother(result, GroupId))
+        {
+            return null;
+        }
+
         try
         {
             CloudEventHeaders.TypeOf(result);
@@ -192,7 +197,7 @@ public sealed partial class AccountStateConsumer(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            await deadLetters.SendAsync(result, exception, cancellationToken);
+            await deadLetters.SendAsync(result, GroupId, exception, cancellationToken);
             return null;
         }
     }

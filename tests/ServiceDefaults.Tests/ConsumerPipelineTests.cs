@@ -49,6 +49,36 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
     }
 
     [Fact]
+    public async Task A_re_driven_message_is_taken_again_only_by_the_group_that_parked_it()
+    {
+        // Two groups read one topic, as Transactions and Reactor read accounts.state; each parks the poison message.
+        await using var parker = await StartAsync();
+        await using var other = await StartAsync(topic: parker.Topic);
+        await parker.ProduceAsync("never: parked by both", "first");
+        await parker.WaitForAppliedAsync("first");
+        await other.WaitForAppliedAsync("first");
+        var letter = Assert.Single(await LettersAsync(parker));
+        Assert.Single(await LettersAsync(other));
+
+        Assert.True(await parker.DeadLetters.RedriveAsync(letter.Id, Ct));
+        await parker.ProduceAsync("after the re-drive");
+
+        // One partition, in order: a group that applied the message after the re-drive has passed the re-driven one.
+        await parker.WaitForAppliedAsync("after the re-drive");
+        await other.WaitForAppliedAsync("after the re-drive");
+        var again = Assert.Single(await LettersAsync(parker), d => d.RedrivenAt is null);
+        Assert.Equal(letter.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), again.Headers["redriven_from"]);
+        Assert.Equal(parker.GroupId, again.Headers[DeadLetterStore.RedrivenFor]);
+        Assert.Equal(2, parker.Attempts["never: parked by both"]);
+        // The other group parked it once and never saw it again.
+        Assert.Equal(1, other.Attempts["never: parked by both"]);
+        Assert.Null(Assert.Single(await LettersAsync(other)).RedrivenAt);
+
+        async Task<List<DeadLetter>> LettersAsync(Pipeline pipeline) =>
+            [.. (await pipeline.DeadLetters.ListAsync(includeRedriven: true, Ct)).Where(d => d.SourceTopic == pipeline.Topic && d.ConsumerGroup == pipeline.GroupId)];
+    }
+
+    [Fact]
     public async Task A_transient_failure_is_retried_past_the_mediators_retries_until_it_applies_and_is_never_parked()
     {
         await using var pipeline = await StartAsync();
@@ -118,11 +148,16 @@ public sealed class ConsumerPipelineTests(LocalKafkaBroker broker, LocalPostgres
         Assert.Null(await pipeline.Lineage.FindAsync(never, Ct));
     }
 
-    private async Task<Pipeline> StartAsync(int partitions = 1)
+    /// <summary>A pipeline of its own group and database, on a new topic or on <paramref name="topic"/>.</summary>
+    private async Task<Pipeline> StartAsync(int partitions = 1, string? topic = null)
     {
-        var topic = $"pipeline.{Guid.NewGuid():N}";
-        await broker.CreateTopicAsync(topic, partitions);
-        await broker.CreateTopicAsync(Topics.DeadLetter(topic), partitions: 1);
+        if (topic is null)
+        {
+            topic = $"pipeline.{Guid.NewGuid():N}";
+            await broker.CreateTopicAsync(topic, partitions);
+            await broker.CreateTopicAsync(Topics.DeadLetter(topic), partitions: 1);
+        }
+
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
