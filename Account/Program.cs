@@ -1,5 +1,6 @@
 using EventDriven.Accounts;
 using EventDriven.Accounts.Features;
+using EventDriven.Accounts.Reconciliation;
 using EventDriven.Accounts.Relay;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Status;
@@ -16,6 +17,7 @@ var app = builder.Build();
 
 app.UseServiceApi();
 app.MapAccountsApi();
+app.MapReconciliationApi();
 app.MapDeadLetterApi();
 app.MapStatusApi().MapOutboxStatus();
 app.MapDefaultEndpoints();

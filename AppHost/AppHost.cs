@@ -50,6 +50,16 @@ foreach (var readModel in new[] { "account_overview", "transaction_history", "da
         commandOptions: new HttpCommandOptions { Description = $"Replays Kafka into a new {readModel} table and swaps it in when caught up.", IconName = "ArrowSync" });
 }
 
+// Dashboard command: reconcile every copy with the sources of truth (Reactor's POST /reconciliation); the result says
+// how many differences there are and shows the report.
+reactor.WithHttpCommand("/reconciliation", "Reconcile", commandName: "reconcile",
+    commandOptions: new HttpCommandOptions
+    {
+        Description = "Compares Account's accounts and Transactions' ledgers with every copy and reports each difference.",
+        IconName = "CheckmarkStarburst",
+        GetCommandResult = ReconciliationCommand.ResultAsync,
+    });
+
 builder.AddProject<Projects.Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(account).WaitFor(account)

@@ -1,5 +1,6 @@
 using EventDriven.Reactor;
 using EventDriven.Reactor.Api;
+using EventDriven.Reactor.Reconciliation;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Status;
 
@@ -15,6 +16,7 @@ var app = builder.Build();
 
 app.UseServiceApi();
 app.MapReactorApi();
+app.MapReconciliationApi();
 app.MapDeadLetterApi();
 app.MapStatusApi();
 app.MapDefaultEndpoints();

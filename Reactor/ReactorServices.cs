@@ -3,6 +3,7 @@ using EventDriven.Reactor.Alerts;
 using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Rebuild;
+using EventDriven.Reactor.Reconciliation;
 using EventDriven.Reactor.Styles;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
@@ -50,6 +51,20 @@ public static class ReactorServices
             settings.DisableHealthChecks = true;
         });
         builder.Services.AddSingleton<ReadModelRebuilder>();
+        builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateTopicReader.ConsumerKey, "kafka", settings =>
+        {
+            // Reconciliation reads accounts.state to its end: partitions assigned, nothing committed, no spans (the
+            // messages' traces are journeys long finished); the group id is only librdkafka's requirement.
+            settings.Config.GroupId ??= AccountStateTopicReader.ConsumerKey;
+            settings.Config.EnableAutoCommit = false;
+            settings.Config.EnableAutoOffsetStore = false;
+            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+            settings.DisableTracing = true;
+            settings.DisableHealthChecks = true;
+        });
+        builder.Services.AddSingleton<AccountStateTopicReader>();
+        builder.Services.AddSingleton<ReactorCopiesReader>();
+        builder.Services.AddSingleton<Reconciler>();
 
         // Hosted services start in order: the schema and the live generations are known before the consumer runs.
         builder.Services.AddPostgresMigration(ReadModelSchema.MigrationLock, ReadModelSchema.Script);

@@ -3,6 +3,7 @@ using EventDriven.ServiceDefaults.Status;
 using EventDriven.Transactions;
 using EventDriven.Transactions.Features;
 using EventDriven.Transactions.Publishing;
+using EventDriven.Transactions.Reconciliation;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +17,7 @@ var app = builder.Build();
 
 app.UseServiceApi();
 app.MapLedgerApi();
+app.MapReconciliationApi();
 app.MapDeadLetterApi();
 app.MapStatusApi().MapPublisherStatus();
 app.MapDefaultEndpoints();

@@ -5,6 +5,7 @@ using EventDriven.Transactions.AccountCopy;
 using EventDriven.Transactions.Choreography;
 using EventDriven.Transactions.Features;
 using EventDriven.Transactions.Publishing;
+using EventDriven.Transactions.Reconciliation;
 using EventDriven.Transactions.Storage;
 
 namespace EventDriven.Transactions;
@@ -51,6 +52,7 @@ public static class TransactionsServices
         builder.Services.AddSingleton<PublisherCheckpoints>();
         builder.Services.AddSingleton<PublisherLag>();
         builder.Services.AddSingleton<IConsumerLagSource, AccountCopyLag>();
+        builder.Services.AddSingleton<LedgerFactsReader>();
 
         // Hosted services start in order: the schema exists before anything reads or writes it.
         builder.Services.AddPostgresMigration(Schema.MigrationLock, Schema.Script);

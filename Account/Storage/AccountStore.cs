@@ -53,6 +53,22 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>Up to <paramref name="count"/> accounts after <paramref name="after"/> in id order (keyset paging: a page never repeats or skips one, whatever is opened meanwhile).</summary>
+    public async Task<IReadOnlyList<Account>> PageAsync(Guid? after, int count, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT state FROM accounts WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2");
+        command.Parameters.Add(new() { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new() { Value = count });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var accounts = new List<Account>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            accounts.Add(Deserialize(reader.GetString(0)));
+        }
+
+        return accounts;
+    }
+
     /// <summary>
     /// Every account as of one consistent moment, with the WAL position that moment corresponds to: a consumer that
     /// loads this and then applies the account topics' events with a higher version misses nothing.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
+using EventDriven.Contracts.Reconciliation;
 using EventDriven.Transactions.Domain;
 using Npgsql;
 
@@ -33,6 +34,23 @@ public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken)
             ? new AccountView(accountId, reader.GetString(0), Enum.Parse<AccountStatus>(reader.GetString(1)), reader.GetInt64(2))
             : null;
+    }
+
+    /// <summary>Up to <paramref name="count"/> copied accounts after <paramref name="after"/> in id order (keyset paging), for reconciliation.</summary>
+    public async Task<IReadOnlyList<AccountCopyEntry>> PageAsync(Guid? after, int count, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, currency, status, version FROM account_copy WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2");
+        command.Parameters.Add(new() { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new() { Value = count });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<AccountCopyEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new AccountCopyEntry(reader.GetGuid(0), reader.GetString(1), Enum.Parse<AccountStatus>(reader.GetString(2)), reader.GetInt64(3)));
+        }
+
+        return entries;
     }
 
     /// <summary>Applies account states, and the offsets they were read up to, in one transaction.</summary>

@@ -1,3 +1,5 @@
+using EventDriven.Contracts.Reactor;
+
 namespace EventDriven.Web.Services;
 
 /// <summary>Reactor's API (https+http://reactor): an account's overview row, the read model the pages compare with the sources; the event styles.</summary>
@@ -12,6 +14,10 @@ public sealed class ReactorClient(HttpClient http) : ConsumingServiceClient(http
     /// <summary>Starts a rebuild of <paramref name="name"/> (409 while one runs).</summary>
     public Task<ApiResult<RebuildStatus>> RebuildAsync(string name, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<RebuildStatus>(Service, ct => Http.PostAsync($"/read-models/{Uri.EscapeDataString(name)}/rebuild", null, ct), cancellationToken);
+
+    /// <summary>Compares every copy with the sources of truth (Reactor's POST /reconciliation); a 503 when a source or copy could not be read.</summary>
+    public Task<ApiResult<ReconciliationReport>> ReconcileAsync(CancellationToken cancellationToken) =>
+        ApiCalls.SendAsync<ReconciliationReport>(Service, ct => Http.PostAsync("/reconciliation", null, ct), cancellationToken);
 
     public Task<ApiResult<AccountOverview>> GetOverviewAsync(Guid accountId, CancellationToken cancellationToken) =>
         ApiCalls.SendAsync<AccountOverview>(Service, ct => Http.GetAsync($"/overview/{accountId}", ct), cancellationToken);
