@@ -83,7 +83,7 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
             {
                 await MoveMoneyAsync("transfer", subject, _model.Pick(random, subject.Id), Amount(random, 150), transactions, report, giveUp);
             }
-            else if (roll < 86)
+            else if (roll < 86 || (roll >= 92 && roll < 98))
             {
                 var street = $"{random.Next(1, 999)} Chaos Street";
                 var answer = await AccountCommandAsync("address", HttpMethod.Put, $"/accounts/{subject.Id}/address",
@@ -92,13 +92,10 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
             }
             else if (roll < 92)
             {
-                var answer = await AccountCommandAsync("freeze", HttpMethod.Post, $"/accounts/{subject.Id}/freeze", new { reason = "chaos drill" }, account, report, giveUp);
-                Apply(subject, answer, report, "freeze", a => a.Status = "frozen");
-            }
-            else if (roll < 98)
-            {
-                var answer = await AccountCommandAsync("unfreeze", HttpMethod.Post, $"/accounts/{subject.Id}/unfreeze", new { reason = "chaos drill" }, account, report, giveUp);
-                Apply(subject, answer, report, "unfreeze", a => a.Status = "open");
+                // Freezes and unfreezes alternate on an account, so that most of the time money can move.
+                var (kind, status) = subject.Status == "frozen" ? ("unfreeze", "open") : ("freeze", "frozen");
+                var answer = await AccountCommandAsync(kind, HttpMethod.Post, $"/accounts/{subject.Id}/{kind}", new { reason = "chaos drill" }, account, report, giveUp);
+                Apply(subject, answer, report, kind, a => a.Status = status);
             }
             else
             {
