@@ -71,7 +71,13 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
 
             var subject = usable[random.Next(usable.Count)];
             var roll = random.Next(100);
-            if (roll < 30)
+            if (subject.Status == "frozen" && random.Next(3) == 0)
+            {
+                // A frozen account is unfrozen soon, so that most of the time money can move.
+                var answer = await AccountCommandAsync("unfreeze", HttpMethod.Post, $"/accounts/{subject.Id}/unfreeze", new { reason = "chaos drill" }, account, report, giveUp);
+                Apply(subject, answer, report, "unfreeze", a => a.Status = "open");
+            }
+            else if (roll < 30)
             {
                 await MoveMoneyAsync("deposit", subject, null, Amount(random, 500), transactions, report, giveUp);
             }
@@ -174,12 +180,13 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
     private static decimal Amount(Random random, int max) => random.Next(100, max * 100) / 100m;
 
     /// <summary>
-    /// At seeded random moments, one fault: a restart of a service or of PostgreSQL or KurrentDB (waiting until it is
+    /// At seeded random moments, one fault (each kind once per round): a restart of a service or of PostgreSQL or KurrentDB (waiting until it is
     /// healthy again before the next), or the broker taken down for a few seconds. The broker is up when this ends.
     /// </summary>
     private async Task InjectFaultsAsync(Random random, ChaosReport report, CancellationToken trafficEnd, CancellationToken cancellationToken)
     {
         string[] kinds = [.. Restartable, "broker"];
+        var round = new Queue<string>();
         var span = (int)(options.FaultEveryMax - options.FaultEveryMin).TotalMilliseconds;
         while (true)
         {
@@ -192,7 +199,13 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
                 return;
             }
 
-            var kind = kinds[random.Next(kinds.Length)];
+            // Every kind once per round, in a seeded order: even a short drill meets each of them.
+            if (round.Count == 0)
+            {
+                round = new Queue<string>(kinds.OrderBy(_ => random.Next()));
+            }
+
+            var kind = round.Dequeue();
             if (kind == "broker")
             {
                 var down = TimeSpan.FromMilliseconds(random.Next(1_000, 6_000));

@@ -9,7 +9,7 @@ namespace EventDriven.Chaos.Tests;
 public sealed record ChaosOptions
 {
     /// <summary>How long commands are sent and faults injected.</summary>
-    public TimeSpan Traffic { get; init; } = TimeSpan.FromSeconds(75);
+    public TimeSpan Traffic { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>At most this many commands in all, whatever the time left.</summary>
     public int MaxCommands { get; init; } = 3_000;
@@ -21,9 +21,9 @@ public sealed record ChaosOptions
     public int Seed { get; init; } = Environment.TickCount & 0x7fffffff;
 
     /// <summary>A fault every so often: uniformly between these two.</summary>
-    public TimeSpan FaultEveryMin { get; init; } = TimeSpan.FromSeconds(4);
+    public TimeSpan FaultEveryMin { get; init; } = TimeSpan.FromSeconds(3);
 
-    public TimeSpan FaultEveryMax { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan FaultEveryMax { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>After the traffic, how long a command still without a definite answer keeps being retried.</summary>
     public TimeSpan Resolve { get; init; } = TimeSpan.FromMinutes(3);
