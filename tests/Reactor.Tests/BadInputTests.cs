@@ -26,7 +26,10 @@ public sealed class BadInputTests(ReactorFixture fixture, ITestOutputHelper outp
             return $"{models.GetProperty("lastRebuild")}; {await command.ExecuteScalarAsync(ct)} re-driven";
         }
 
-        var tally = await BadInput.CheckAsync(fixture.Client, known, Written, iterations: 400, Ct);
+        // Reconciliation takes no input at all, and reads Transactions' ledgers, which this fixture does not run: its
+        // 503 here says a source cannot be read, which is right. AppHost.Tests reconcile on the whole system.
+        var tally = await BadInput.CheckAsync(fixture.Client, known, Written, iterations: 400, Ct,
+            include: operation => operation.ToString() != "POST /reconciliation");
 
         output.WriteLine(BadInput.Format(tally));
         Assert.All(tally, operation => Assert.NotEmpty(operation.Value));
