@@ -152,7 +152,8 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
                 change(subject);
                 break;
             case Outcome.Unresolved:
-                // The client cannot know the account any more; that the system never answered is the finding.
+                // The client cannot know the account any more (its owner leaves it, and its fields are not compared
+                // as if known); that the system never answered is the finding.
                 subject.ClosureRequested = true;
                 report.Find($"{kind} on {subject.Id} got no definite answer after {answer.Attempts} attempts (last status {answer.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
                 break;

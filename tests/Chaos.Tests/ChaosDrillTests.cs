@@ -25,7 +25,7 @@ public sealed class ChaosDrillTests(ITestOutputHelper output)
             Console.WriteLine(text);
 
             // A drill that sent nothing or broke nothing proves nothing.
-            Assert.True(report.Accepted > 0 && report.Refused >= 0, "No command was accepted.");
+            Assert.True(report.Accepted > 0, "No command was accepted.");
             Assert.True(report.FaultsByKind.Values.Sum() > 0, "No fault was injected.");
             Assert.True(report.Findings.IsEmpty, text);
         }
