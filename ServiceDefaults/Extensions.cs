@@ -17,10 +17,19 @@ public static class Extensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
 
+    /// <summary>
+    /// How long a stopping service waits for its requests and background work. Aspire's orchestrator waits about ten
+    /// seconds for a process to stop, then gives up and leaves it as it is: a restart that overruns it leaves the
+    /// service down. Each part bounds its own waits well under this (e.g. <see cref="EventDriven.ServiceDefaults.Kafka.ConsumerClosing"/>);
+    /// this is the bound for whatever still waits.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(7);
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

@@ -86,8 +86,9 @@ public static class ReactorApi
     public static async Task<Ok<IReadOnlyList<DailyTotal>>> GetTotals(ReadModelQueries queries, CancellationToken cancellationToken) =>
         TypedResults.Ok(await queries.TotalsAsync(cancellationToken));
 
-    public static ServerSentEventsResult<AccountChanged?> SubscribeToChanges(ReadModelChanges changes, Guid? accountId, CancellationToken cancellationToken) =>
-        TypedResults.ServerSentEvents(changes.SubscribeAsync(accountId, cancellationToken));
+    public static ServerSentEventsResult<AccountChanged?> SubscribeToChanges(
+        ReadModelChanges changes, IHostApplicationLifetime lifetime, Guid? accountId, CancellationToken cancellationToken) =>
+        TypedResults.ServerSentEvents(changes.SubscribeAsync(accountId, lifetime.ApplicationStopping, cancellationToken));
 
     public static Ok<IReadOnlyList<StyleFigures>> GetStyleStats(StyleStats stats) => TypedResults.Ok(stats.Snapshot());
 

@@ -58,15 +58,20 @@ public sealed class ReadModelChanges
 
     /// <summary>
     /// Server-sent events: first <c>subscribed</c> (the channel is live, and the response starts at once), then an
-    /// <c>account-changed</c> for each change, of one account or of all.
+    /// <c>account-changed</c> for each change, of one account or of all. The stream ends when <paramref name="stopping"/>
+    /// fires: a push channel never ends by itself, so without that the host would wait its whole shutdown timeout for
+    /// the open ones and a restart would be refused (the orchestrator gives up before).
     /// </summary>
-    public async IAsyncEnumerable<SseItem<AccountChanged?>> SubscribeAsync(Guid? accountId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SseItem<AccountChanged?>> SubscribeAsync(
+        Guid? accountId, CancellationToken stopping, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<AccountChanged>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_lock)
         {
             _subscribers.Add(channel);
         }
+
+        using var stop = stopping.Register(() => channel.Writer.TryComplete());
 
         try
         {

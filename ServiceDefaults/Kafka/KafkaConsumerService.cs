@@ -111,7 +111,7 @@ public sealed partial class KafkaConsumerService(
 
             // The lanes store offsets through this consumer: let them stop before it closes (and commits them).
             Task.WaitAll([.. lanes.Values.Select(lane => lane.Applying)]);
-            consumer.Close();
+            ConsumerClosing.CloseWithinBound(consumer, logger);
         }
     }
 
@@ -309,7 +309,7 @@ public sealed partial class KafkaConsumerService(
         }
         finally
         {
-            consumer.Close();
+            ConsumerClosing.CloseWithinBound(consumer, logger);
         }
     }
 

@@ -93,5 +93,13 @@ internal sealed class TracingConsumer<TKey, TValue>(IConsumer<TKey, TValue> inne
 
     public void Close() => inner.Close();
 
-    public void Dispose() => inner.Dispose();
+    public void Dispose()
+    {
+        // Destroying the client would wait for the close that was given up on (see ConsumerClosing); the process is
+        // stopping, and its end frees the client.
+        if (!ConsumerClosing.WasAbandoned(inner.Name))
+        {
+            inner.Dispose();
+        }
+    }
 }

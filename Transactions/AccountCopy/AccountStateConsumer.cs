@@ -64,7 +64,7 @@ public sealed partial class AccountStateConsumer(
         }
         finally
         {
-            consumer.Close();
+            ConsumerClosing.CloseWithinBound(consumer, logger);
         }
     }
 

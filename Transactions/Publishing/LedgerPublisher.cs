@@ -51,6 +51,8 @@ public sealed partial class LedgerPublisher : BackgroundService
         _lag = meter.CreateHistogram<double>("transactions.publisher.lag", "ms", "From the event's append (KurrentDB's created time) to Kafka's acknowledgement.");
     }
 
+    private static readonly TimeSpan FinalCheckpointBound = TimeSpan.FromSeconds(2);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         PostgresLeadership.LeadWhileRunningAsync(_database.ConnectionString, LeadershipLockKey, leading =>
         {
@@ -148,7 +150,9 @@ public sealed partial class LedgerPublisher : BackgroundService
         {
             if (acknowledged is { } last)
             {
-                await _checkpoints.SaveAsync(_options.CheckpointName, last, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Saves re-sending what was acknowledged, no more: bounded, so a stop with PostgreSQL away stays prompt.
+                using var bound = new CancellationTokenSource(FinalCheckpointBound);
+                await _checkpoints.SaveAsync(_options.CheckpointName, last, bound.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
