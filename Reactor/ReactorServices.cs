@@ -34,6 +34,7 @@ public static class ReactorServices
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AlertOptions>().Bind(builder.Configuration.GetSection("Reactor:Alerts"));
+        builder.Services.AddOptions<ReconciliationOptions>().Bind(builder.Configuration.GetSection("Reactor:Reconciliation"));
         builder.Services.AddSingleton<ReadModelGenerations>();
         builder.Services.AddSingleton<Projector>();
         builder.Services.AddSingleton<ReadModelQueries>();

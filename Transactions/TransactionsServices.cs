@@ -7,6 +7,7 @@ using EventDriven.Transactions.Features;
 using EventDriven.Transactions.Publishing;
 using EventDriven.Transactions.Reconciliation;
 using EventDriven.Transactions.Storage;
+using EventDriven.Transactions.Transfers;
 
 namespace EventDriven.Transactions;
 
@@ -14,7 +15,8 @@ public static class TransactionsServices
 {
     /// <summary>
     /// KurrentDB (the ledgers), PostgreSQL (account copy, snapshots, checkpoint), Kafka, the command handler, the
-    /// publisher, the choreography and the account copy (bootstrapped as <c>Transactions:AccountState:Mode</c> says).
+    /// publisher, the choreography, the account copy (bootstrapped as <c>Transactions:AccountState:Mode</c> says) and the
+    /// tracker of transfers under way (its gauges).
     /// </summary>
     public static WebApplicationBuilder AddTransactionsServices(this WebApplicationBuilder builder)
     {
@@ -39,6 +41,7 @@ public static class TransactionsServices
         builder.Services.AddOptions<LedgerOptions>().Bind(builder.Configuration.GetSection("Transactions:Ledger"));
         builder.Services.AddOptions<AccountStateOptions>().Bind(builder.Configuration.GetSection("Transactions:AccountState"));
         builder.Services.AddOptions<PublisherOptions>().Bind(builder.Configuration.GetSection("Transactions:Publisher"));
+        builder.Services.AddOptions<TransfersUnderWayOptions>().Bind(builder.Configuration.GetSection("Transactions:TransfersUnderWay"));
         builder.Services.AddMemoryCache(options =>
             options.SizeLimit = builder.Configuration.GetValue("Transactions:Ledger:CacheSize", new LedgerOptions().CacheSize));
         builder.Services.AddHttpClient<AccountApiClient>(client => client.BaseAddress = new Uri("https+http://account"));
@@ -53,6 +56,7 @@ public static class TransactionsServices
         builder.Services.AddSingleton<PublisherLag>();
         builder.Services.AddSingleton<IConsumerLagSource, AccountCopyLag>();
         builder.Services.AddSingleton<LedgerFactsReader>();
+        builder.Services.AddSingleton<TransfersUnderWay>();
 
         // Hosted services start in order: the schema exists before anything reads or writes it.
         builder.Services.AddPostgresMigration(Schema.MigrationLock, Schema.Script);
@@ -63,6 +67,7 @@ public static class TransactionsServices
             builder.Services.AddHostedService<LedgerPublisher>();
         }
 
+        builder.Services.AddHostedService<TransfersUnderWayTracker>();
         builder.Services.AddHostedService<KafkaConsumerService>();
         return builder;
     }

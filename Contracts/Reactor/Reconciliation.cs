@@ -19,7 +19,21 @@ public sealed record ReconciliationReport(
     int Ledgers,
     IReadOnlyList<string> Copies,
     IReadOnlyList<ReconciliationTotal> Totals,
-    IReadOnlyList<ReconciliationDifference> Differences);
+    IReadOnlyList<ReconciliationDifference> Differences)
+{
+    /// <summary>How long a transfer may be under way before the run reports it (Reactor's <c>Reactor:Reconciliation:TransferOverdueAfter</c>).</summary>
+    public TimeSpan TransferOverdueAfter { get; init; }
+
+    /// <summary>
+    /// Every transfer the ledgers say is under way (debited, neither completed nor refunded) for longer than
+    /// <see cref="TransferOverdueAfter"/>, oldest first. Not a difference between copies: the ledgers agree that the
+    /// money left the source; it has not arrived anywhere, and every transfer must end.
+    /// </summary>
+    public IReadOnlyList<OverdueTransfer> OverdueTransfers { get; init; } = [];
+}
+
+/// <summary>A transfer under way for longer than it should be: what it moves, from where to where, since when, and for how long at the run.</summary>
+public sealed record OverdueTransfer(Guid TransactionId, Guid FromAccountId, Guid ToAccountId, decimal Amount, string Currency, DateTimeOffset StartedAt, TimeSpan Age);
 
 /// <summary>
 /// Money per currency. Transfers move money between ledgers and net to zero once completed or refunded, so the two

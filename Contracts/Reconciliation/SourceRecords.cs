@@ -20,7 +20,23 @@ public sealed record AccountCopyEntry(Guid AccountId, string Currency, AccountSt
 /// Transactions' <c>GET /reconciliation/ledgers</c>: every ledger folded from its events in the event store, as of the
 /// <c>$all</c> position <paramref name="ReadUpTo"/> (null: the store holds no ledger event).
 /// </summary>
-public sealed record LedgerFactsReport(ulong? ReadUpTo, IReadOnlyList<LedgerFacts> Ledgers);
+public sealed record LedgerFactsReport(ulong? ReadUpTo, IReadOnlyList<LedgerFacts> Ledgers)
+{
+    /// <summary>
+    /// The transfers under way as of <see cref="ReadUpTo"/> (debited from their source, neither completed nor refunded),
+    /// oldest first, at most <see cref="MaxTransfersUnderWay"/>; how many there are in all is the sum of the ledgers'
+    /// <see cref="LedgerFacts.TransfersUnderWay"/>.
+    /// </summary>
+    public IReadOnlyList<TransferUnderWay> TransfersUnderWay { get; init; } = [];
+
+    public const int MaxTransfersUnderWay = 1000;
+}
+
+/// <summary>
+/// A transfer under way: debited from <paramref name="FromAccountId"/> at <paramref name="StartedAt"/> (the debit's time
+/// in the ledger), for <paramref name="ToAccountId"/>, and not yet completed or refunded.
+/// </summary>
+public sealed record TransferUnderWay(Guid TransactionId, Guid FromAccountId, Guid ToAccountId, decimal Amount, string Currency, DateTimeOffset StartedAt);
 
 /// <summary>
 /// One ledger as its events say: balance and version; whether it is closed (the closure settled); how many entries

@@ -6,6 +6,7 @@ using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Reactor;
 using EventDriven.Contracts.Reconciliation;
 using EventDriven.Reactor.Styles;
+using Microsoft.Extensions.Options;
 
 namespace EventDriven.Reactor.Reconciliation;
 
@@ -15,10 +16,12 @@ public sealed class ReconciliationUnavailableException(string message, Exception
 /// <summary>
 /// One reconciliation run: every copy is read first (Reactor's own rows, Transactions' account copy, the state topic,
 /// at the same time), then the sources (Account's accounts, Transactions' ledgers), and the two compared
-/// (<see cref="ReconciliationComparison"/>). Copies first, so that a change in flight shows as a copy behind its
+/// (<see cref="ReconciliationComparison"/>), and the transfers the ledgers say are under way for longer than
+/// <see cref="ReconciliationOptions.TransferOverdueAfter"/> reported. Copies first, so that a change in flight shows as a copy behind its
 /// source, never ahead of it; such a difference is real at that moment and gone in a later run. It only reads: no
 /// lock is taken and no consumer waits. Its span is the operator's journey; the differences found are counted per copy
-/// (<c>reactor.reconciliation.differences</c>) and logged without their values (which may be personal).
+/// (<c>reactor.reconciliation.differences</c>) and logged without their values (which may be personal); the overdue
+/// transfers are counted (<c>reactor.reconciliation.overdue_transfers</c>) and logged by their ids and age.
 /// </summary>
 public sealed partial class Reconciler
 {
@@ -29,15 +32,21 @@ public sealed partial class Reconciler
     private readonly AccountStateTopicReader _topic;
     private readonly IHttpClientFactory _http;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _overdueAfter;
     private readonly ILogger<Reconciler> _logger;
     private readonly Counter<long> _differences;
+    private readonly Counter<long> _overdue;
     private readonly Counter<long> _runs;
 
-    public Reconciler(ReactorCopiesReader reactor, AccountStateTopicReader topic, IHttpClientFactory http, TimeProvider time, IMeterFactory meters, ILogger<Reconciler> logger)
+    public Reconciler(
+        ReactorCopiesReader reactor, AccountStateTopicReader topic, IHttpClientFactory http, TimeProvider time, IOptions<ReconciliationOptions> options,
+        IMeterFactory meters, ILogger<Reconciler> logger)
     {
-        (_reactor, _topic, _http, _time, _logger) = (reactor, topic, http, time, logger);
+        (_reactor, _topic, _http, _time, _overdueAfter, _logger) = (reactor, topic, http, time, options.Value.TransferOverdueAfter, logger);
         var meter = meters.Create(ReactorTelemetry.Name);
         _differences = meter.CreateCounter<long>("reactor.reconciliation.differences", "{difference}", "Differences reconciliation found, per copy.");
+        _overdue = meter.CreateCounter<long>("reactor.reconciliation.overdue_transfers", "{transfer}",
+            "Transfers reconciliation found under way for longer than Reactor:Reconciliation:TransferOverdueAfter.");
         _runs = meter.CreateCounter<long>("reactor.reconciliation.runs", "{run}", "Reconciliation runs completed.");
     }
 
@@ -68,7 +77,11 @@ public sealed partial class Reconciler
         }
 
         var (totals, differences) = ReconciliationComparison.Compare(input);
-        var report = new ReconciliationReport(checkedAt, input.Accounts.Count, input.Ledgers.Ledgers.Count, ReconciliationComparison.Copies, totals, differences);
+        var report = new ReconciliationReport(checkedAt, input.Accounts.Count, input.Ledgers.Ledgers.Count, ReconciliationComparison.Copies, totals, differences)
+        {
+            TransferOverdueAfter = _overdueAfter,
+            OverdueTransfers = ReconciliationComparison.OverdueTransfers(input.Ledgers, checkedAt, _overdueAfter),
+        };
         Record(report, input.Ledgers.ReadUpTo, activity);
         return report;
     }
@@ -86,11 +99,18 @@ public sealed partial class Reconciler
         activity?.SetTag("reconciliation.ledgers", report.Ledgers);
         activity?.SetTag("reconciliation.ledgers.read_up_to", ledgersReadUpTo);
         activity?.SetTag("reconciliation.differences", report.Differences.Count);
+        activity?.SetTag("reconciliation.overdue_transfers", report.OverdueTransfers.Count);
+        _overdue.Add(report.OverdueTransfers.Count);
         LogReport(_logger, report.Differences.Count, report.Copies.Count, report.Accounts, report.Ledgers, ledgersReadUpTo);
         foreach (var difference in report.Differences)
         {
             // Ids and names only: the values may be an owner's name or address.
             LogDifference(_logger, difference.AccountId, difference.Copy, difference.Field, difference.Source);
+        }
+
+        foreach (var overdue in report.OverdueTransfers)
+        {
+            LogOverdue(_logger, overdue.TransactionId, overdue.FromAccountId, overdue.ToAccountId, overdue.Age);
         }
     }
 
@@ -116,6 +136,9 @@ public sealed partial class Reconciler
 
     [LoggerMessage(LogLevel.Information, "Reconciliation found {Differences} differences over {Copies} copies of {Accounts} accounts and {Ledgers} ledgers (ledgers read up to $all position {LedgersReadUpTo})")]
     private static partial void LogReport(ILogger logger, int differences, int copies, int accounts, int ledgers, ulong? ledgersReadUpTo);
+
+    [LoggerMessage(LogLevel.Warning, "Reconciliation: transfer {TransactionId} from {FromAccountId} to {ToAccountId} has been under way for {Age}")]
+    private static partial void LogOverdue(ILogger logger, Guid transactionId, Guid fromAccountId, Guid toAccountId, TimeSpan age);
 
     [LoggerMessage(LogLevel.Warning, "Reconciliation: {Copy} differs from {Source} in {Field} of account {AccountId}")]
     private static partial void LogDifference(ILogger logger, Guid? accountId, string copy, string field, string source);

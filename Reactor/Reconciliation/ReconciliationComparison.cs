@@ -65,6 +65,15 @@ public static class ReconciliationComparison
         return (totals, differences);
     }
 
+    /// <summary>
+    /// The transfers the ledgers say are under way for longer than <paramref name="overdueAfter"/> at
+    /// <paramref name="checkedAt"/>, oldest first. Every transfer must end, completed or refunded; one that has not by
+    /// then is stuck somewhere in the choreography, and its money has left the source without arriving anywhere.
+    /// </summary>
+    public static IReadOnlyList<OverdueTransfer> OverdueTransfers(LedgerFactsReport ledgers, DateTimeOffset checkedAt, TimeSpan overdueAfter) =>
+        [.. ledgers.TransfersUnderWay.Where(t => checkedAt - t.StartedAt > overdueAfter).OrderBy(t => t.StartedAt).ThenBy(t => t.TransactionId)
+            .Select(t => new OverdueTransfer(t.TransactionId, t.FromAccountId, t.ToAccountId, t.Amount, t.Currency, t.StartedAt, checkedAt - t.StartedAt))];
+
     /// <summary>A copy of the whole account (the state topic, a style's copy): its version, then every field.</summary>
     private static void CompareStates(
         string copy, Dictionary<Guid, AccountSnapshot> accounts, Dictionary<Guid, (long Version, IReadOnlyDictionary<string, string> Fields)> copies,

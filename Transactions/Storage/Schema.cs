@@ -2,7 +2,7 @@ namespace EventDriven.Transactions.Storage;
 
 /// <summary>
 /// Transactions' own PostgreSQL database. The ledgers live in KurrentDB; this holds what surrounds them: the local copy
-/// of account state, ledger snapshots and the publisher's checkpoint. Migrated on start (see PostgresMigration).
+/// of account state, ledger snapshots, the publisher's checkpoint and the transfers under way. Migrated on start (see PostgresMigration).
 /// </summary>
 public static class Schema
 {
@@ -33,6 +33,22 @@ public static class Schema
             taken_at timestamptz NOT NULL);
         -- The shape of the serialised ledger: a snapshot of another shape is not read (the ledger folds its events instead).
         ALTER TABLE ledger_snapshots ADD COLUMN IF NOT EXISTS format int NOT NULL DEFAULT 1;
+
+        -- The transfers under way (debited, neither completed nor refunded), kept from the ledger events by one tracker,
+        -- and the $all position they are as of, written in the same transaction.
+        CREATE TABLE IF NOT EXISTS transfers_under_way (
+            from_account_id uuid NOT NULL,
+            transaction_id uuid NOT NULL,
+            to_account_id uuid NOT NULL,
+            amount numeric NOT NULL,
+            currency text NOT NULL,
+            started_at timestamptz NOT NULL,
+            PRIMARY KEY (from_account_id, transaction_id));
+        CREATE TABLE IF NOT EXISTS transfers_under_way_position (
+            id boolean PRIMARY KEY CHECK (id),
+            commit_position numeric(20) NOT NULL,
+            prepare_position numeric(20) NOT NULL,
+            updated_at timestamptz NOT NULL);
 
         -- The $all position up to which Kafka acknowledged every ledger event.
         CREATE TABLE IF NOT EXISTS publisher_checkpoints (

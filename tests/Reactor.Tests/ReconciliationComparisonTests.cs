@@ -103,6 +103,42 @@ public sealed class ReconciliationComparisonTests
             differences.Where(d => d.Copy != "ledgers"));
     }
 
+    [Fact]
+    public void A_transfer_under_way_for_longer_than_the_threshold_is_overdue_with_its_ids_amount_and_age_and_a_younger_one_is_not()
+    {
+        var (target, other) = (Guid.Parse("00000000-0000-0000-0000-00000000000c"), Guid.Parse("00000000-0000-0000-0000-00000000000d"));
+        var (oldest, older, atThreshold, young) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var ledgers = new LedgerFactsReport(42, [Ledger with { TransfersUnderWay = 4 }])
+        {
+            TransfersUnderWay =
+            [
+                new TransferUnderWay(older, Id, other, 5.25m, "EUR", T0.AddMinutes(1)),
+                new TransferUnderWay(oldest, Id, target, 30m, "EUR", T0),
+                new TransferUnderWay(atThreshold, Id, target, 1m, "EUR", T0.AddMinutes(5)),
+                new TransferUnderWay(young, Id, target, 2m, "EUR", T0.AddMinutes(9)),
+            ],
+        };
+
+        var overdue = ReconciliationComparison.OverdueTransfers(ledgers, checkedAt: T0.AddMinutes(10), overdueAfter: TimeSpan.FromMinutes(5));
+
+        Assert.Equal(
+            [
+                new OverdueTransfer(oldest, Id, target, 30m, "EUR", T0, TimeSpan.FromMinutes(10)),
+                new OverdueTransfer(older, Id, other, 5.25m, "EUR", T0.AddMinutes(1), TimeSpan.FromMinutes(9)),
+            ],
+            overdue);
+    }
+
+    [Fact]
+    public void Ledgers_with_no_transfer_under_way_have_none_overdue_and_their_copies_no_difference_for_it()
+    {
+        // Every transfer in the agreeing input ended (completed): Transactions lists none under way.
+        var input = Agreeing();
+
+        Assert.Empty(ReconciliationComparison.OverdueTransfers(input.Ledgers, T0.AddDays(1), TimeSpan.Zero));
+        Assert.Empty(ReconciliationComparison.Compare(input).Differences);
+    }
+
     /// <summary>One account at version 2 with a ledger at version 5; every copy holding exactly that. Money out by a completed transfer.</summary>
     private static ReconciliationInput Agreeing()
     {

@@ -79,6 +79,8 @@ public sealed class TransactionsFixture : IAsyncLifetime
             ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
             ["ConnectionStrings:kurrentdb"] = (kurrentDB ?? KurrentDB).ConnectionString,
             ["services:account:http:0"] = AccountAddress.ToString(),
+            // Small, so that a test sees a transfer held up counted as overdue within a second.
+            ["Transactions:TransfersUnderWay:OverdueAfter"] = "00:00:01",
         }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
     public async ValueTask DisposeAsync()

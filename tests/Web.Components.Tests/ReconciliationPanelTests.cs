@@ -54,6 +54,28 @@ public sealed class ReconciliationPanelTests : FormContext
         Assert.Single(cut.FindAll("[data-testid=reconciliation-total]"));
         Assert.Empty(cut.FindAll("[data-testid=reconciliation-no-money]"));
         Assert.Equal("Reconciled: no differences.", cut.Find("[data-testid=reconciliation-status]").TextContent.Trim());
+        Assert.Empty(cut.FindAll("[data-testid=overdue-transfers]"));
+    }
+
+    [Fact]
+    public async Task Each_overdue_transfer_is_a_row_with_its_id_accounts_amount_and_age_beside_copies_that_agree()
+    {
+        var (tx, target) = (Guid.Parse("5a1d0c4e-7b2f-4e8a-9c3d-1f2e3d4c5b6a"), Guid.Parse("7c3e5a1b-9d4f-4a6c-8e2d-3b4c5d6e7f80"));
+        ReactorService.Json(HttpStatusCode.OK, new ReconciliationReport(At, 2, 2, Copies, [new ReconciliationTotal("EUR", 100m, 130m)], [])
+        {
+            TransferOverdueAfter = TimeSpan.FromMinutes(5),
+            OverdueTransfers = [new OverdueTransfer(tx, Account, target, 30m, "EUR", At.AddMinutes(-12), TimeSpan.FromSeconds(12 * 60 + 7))],
+        });
+        var cut = Render<ReconciliationPanel>();
+
+        await cut.Find("[data-testid=run-reconciliation]").ClickAsync(new());
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=overdue-transfer]")));
+        var cells = cut.Find("[data-testid=overdue-transfer]").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
+        Assert.Equal([tx.ToString(), Account.ToString(), target.ToString(), "30.00 EUR"], cells.Take(4));
+        Assert.Equal("12 min 7 s", cells[5]);
+        Assert.Contains("1 transfer has been under way for longer than 5 min:", cut.Find("[data-testid=overdue-count]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Reconciled: no differences; 1 transfer overdue.", cut.Find("[data-testid=reconciliation-status]").TextContent.Trim());
     }
 
     [Fact]
