@@ -48,6 +48,31 @@ public sealed partial class ReadModelRebuilder(
     /// </summary>
     public async Task<RebuildStatus?> TryStartAsync(ReadModel model, CancellationToken cancellationToken)
     {
+        if (await TryClaimAsync(model, cancellationToken) is not { } claim)
+        {
+            return null;
+        }
+
+        _requests.Writer.TryWrite(claim); // room: only one claim at a time (_busy)
+        return claim.Status;
+    }
+
+    /// <summary>Runs a rebuild on the caller (the benchmark's way), under the same lock as the worker's.</summary>
+    public async Task<RebuildStatus> RebuildAsync(ReadModel model, CancellationToken cancellationToken)
+    {
+        var claim = await TryClaimAsync(model, cancellationToken) ?? throw new InvalidOperationException("A rebuild is running; one at a time.");
+        try
+        {
+            return Last = await RebuildAsync(claim, cancellationToken);
+        }
+        finally
+        {
+            await EndAsync(claim);
+        }
+    }
+
+    private async Task<Claim?> TryClaimAsync(ReadModel model, CancellationToken cancellationToken)
+    {
         lock (_lock)
         {
             if (_busy)
@@ -65,11 +90,12 @@ public sealed partial class ReadModelRebuilder(
             // A session lock on a connection of its own, held until the rebuild ends; should this instance die, its
             // session ends and the lock with it.
             connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using (var claim = new NpgsqlCommand("SELECT pg_try_advisory_lock($1), now(), (SELECT generation FROM read_models WHERE name = $2)", connection))
+            await using var claim = new NpgsqlCommand("SELECT pg_try_advisory_lock($1), now(), (SELECT generation FROM read_models WHERE name = $2)", connection);
+            claim.Parameters.Add(new() { Value = ReadModelSchema.RebuildLock });
+            claim.Parameters.Add(new() { Value = ReadModelSchema.Name(model) });
+            Claim request;
+            await using (var row = await claim.ExecuteReaderAsync(cancellationToken))
             {
-                claim.Parameters.Add(new() { Value = ReadModelSchema.RebuildLock });
-                claim.Parameters.Add(new() { Value = ReadModelSchema.Name(model) });
-                await using var row = await claim.ExecuteReaderAsync(cancellationToken);
                 await row.ReadAsync(cancellationToken);
                 locked = row.GetBoolean(0);
                 if (!locked)
@@ -80,13 +106,12 @@ public sealed partial class ReadModelRebuilder(
                 }
 
                 var status = new RebuildStatus(model, row.GetInt32(2) + 1, "running", 0, 0, 0, time.GetUtcNow(), null, null, 0);
-                var request = new Claim(model, connection, row.GetFieldValue<DateTimeOffset>(1), status);
-                await row.DisposeAsync();
-                await statuses.SaveAsync(status, cancellationToken);
-                Last = status;
-                _requests.Writer.TryWrite(request); // room: only one claim at a time (_busy)
-                return status;
+                request = new Claim(model, connection, row.GetFieldValue<DateTimeOffset>(1), status);
             }
+
+            await statuses.SaveAsync(request.Status, cancellationToken);
+            Last = request.Status;
+            return request;
         }
         catch
         {
