@@ -14,13 +14,22 @@ var kafka = infrastructure.AddKafka("kafka");
 
 var kurrentdb = infrastructure.AddKurrentDB("kurrentdb");
 
-// Services
+// Services. Account, Transactions and Reactor run Services:Replicas instances each (default 1; e.g.
+// `dotnet run --project AppHost -- --Services:Replicas=2`): Aspire's proxy spreads requests over them on the same
+// fixed ports; one instance at a time relays and publishes (a PostgreSQL lock), the consumer groups split partitions.
+var replicas = builder.Configuration["Services:Replicas"] is { Length: > 0 } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : 1;
+if (replicas < 1)
+{
+    throw new InvalidOperationException($"Services:Replicas must be 1 or more, not {replicas}.");
+}
+
 var account = builder.AddProject<Projects.Account>("account")
     .WithReference(accountDb).WaitFor(accountDb)
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpHealthCheck("/health")
     .WithRedriveDeadLettersCommand()
-    .WithApiReference();
+    .WithApiReference()
+    .WithInstances(replicas);
 
 var transactions = builder.AddProject<Projects.Transactions>("transactions")
     .WithReference(kurrentdb).WaitFor(kurrentdb)
@@ -30,7 +39,8 @@ var transactions = builder.AddProject<Projects.Transactions>("transactions")
     .WithReference(account).WaitFor(account)
     .WithHttpHealthCheck("/health")
     .WithRedriveDeadLettersCommand()
-    .WithApiReference();
+    .WithApiReference()
+    .WithInstances(replicas);
 
 var reactor = builder.AddProject<Projects.Reactor>("reactor")
     .WithReference(reactorDb).WaitFor(reactorDb)
@@ -41,7 +51,8 @@ var reactor = builder.AddProject<Projects.Reactor>("reactor")
     .WithReference(transactions).WaitFor(transactions)
     .WithHttpHealthCheck("/health")
     .WithRedriveDeadLettersCommand()
-    .WithApiReference();
+    .WithApiReference()
+    .WithInstances(replicas);
 
 // Dashboard commands: rebuild a read model from Kafka without downtime (Reactor's POST /read-models/{name}/rebuild).
 foreach (var readModel in new[] { "account_overview", "transaction_history", "daily_totals" })

@@ -35,7 +35,6 @@ public static class ReactorServices
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AlertOptions>().Bind(builder.Configuration.GetSection("Reactor:Alerts"));
         builder.Services.AddOptions<ReconciliationOptions>().Bind(builder.Configuration.GetSection("Reactor:Reconciliation"));
-        builder.Services.AddSingleton<ReadModelGenerations>();
         builder.Services.AddSingleton<Projector>();
         builder.Services.AddSingleton<ReadModelQueries>();
         builder.Services.AddSingleton<ReadModelChanges>();
@@ -51,6 +50,7 @@ public static class ReactorServices
             settings.DisableTracing = true;
             settings.DisableHealthChecks = true;
         });
+        builder.Services.AddSingleton<RebuildStatusStore>();
         builder.Services.AddSingleton<ReadModelRebuilder>();
         builder.AddKeyedKafkaConsumer<string, byte[]>(AccountStateTopicReader.ConsumerKey, "kafka", settings =>
         {
@@ -67,18 +67,10 @@ public static class ReactorServices
         builder.Services.AddSingleton<ReactorCopiesReader>();
         builder.Services.AddSingleton<Reconciler>();
 
-        // Hosted services start in order: the schema and the live generations are known before the consumer runs.
+        // Hosted services start in order: the schema is there before the consumer runs.
         builder.Services.AddPostgresMigration(ReadModelSchema.MigrationLock, ReadModelSchema.Script);
-        builder.Services.AddHostedService<GenerationLoader>();
         builder.Services.AddHostedService<KafkaConsumerService>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ReadModelRebuilder>());
         return builder;
-    }
-
-    private sealed class GenerationLoader(NpgsqlDataSource dataSource, ReadModelGenerations generations) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => generations.LoadAsync(dataSource, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

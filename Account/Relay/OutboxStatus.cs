@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Postgres;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -16,7 +17,9 @@ namespace EventDriven.Accounts.Relay;
 /// <param name="OldestSeconds">Age of the oldest outbox row (null when there is none): grows while the relay is stuck.</param>
 /// <param name="SlotLagBytes">CDC: WAL the relay's replication slot has not confirmed (null without a slot).</param>
 /// <param name="LastRelayed">The message this instance relayed last (null when it has relayed nothing since it started, or another instance relays).</param>
-public sealed record OutboxStatus(string RelayMode, long Backlog, double? OldestSeconds, long? SlotLagBytes, RelayedMessage? LastRelayed);
+/// <param name="Instance">The Account instance that answered (<c>{machine}:{process id}</c>); several may run.</param>
+/// <param name="Leading">Whether that instance is the relay now (one instance at a time holds the relay's lock).</param>
+public sealed record OutboxStatus(string RelayMode, long Backlog, double? OldestSeconds, long? SlotLagBytes, RelayedMessage? LastRelayed, string Instance, bool Leading);
 
 /// <summary>Reads the outbox status: the backlog from the table and the slot, the last relay from this instance's publisher.</summary>
 public sealed class OutboxStatusReader(NpgsqlDataSource dataSource, OutboxPublisher publisher, IOptions<RelayOptions> options)
@@ -24,7 +27,8 @@ public sealed class OutboxStatusReader(NpgsqlDataSource dataSource, OutboxPublis
     public async Task<OutboxStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var backlog = await OutboxBacklog.SampleAsync(dataSource, options.Value.SlotName, cancellationToken);
-        return new OutboxStatus(options.Value.Mode.ToString().ToLowerInvariant(), backlog.Rows, backlog.OldestSeconds, backlog.SlotLagBytes, publisher.Last);
+        return new OutboxStatus(options.Value.Mode.ToString().ToLowerInvariant(), backlog.Rows, backlog.OldestSeconds, backlog.SlotLagBytes, publisher.Last,
+            PostgresLeadership.Instance, PostgresLeadership.Leads(RelayOptions.LeadershipLockKey));
     }
 }
 

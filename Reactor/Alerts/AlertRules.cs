@@ -16,7 +16,7 @@ namespace EventDriven.Reactor.Alerts;
 /// <see cref="AlertDecisions"/>, and produces the alerts to <c>reactor.alerts</c>. The window after the event is not
 /// stored here: the history read model is where it lives, and the projector wrote the event into it before the rules ran.
 /// </summary>
-public sealed class AlertRules(NpgsqlDataSource dataSource, ReadModelGenerations generations, IProducer<string, byte[]> producer, IOptions<AlertOptions> options)
+public sealed class AlertRules(NpgsqlDataSource dataSource, IProducer<string, byte[]> producer, IOptions<AlertOptions> options)
 {
     // The rules' names and alert ids, where callers found them before the rules moved to AlertDecisions.
     public const string LargeWithdrawal = AlertDecisions.LargeWithdrawal;
@@ -45,9 +45,9 @@ public sealed class AlertRules(NpgsqlDataSource dataSource, ReadModelGenerations
     /// </summary>
     private async Task<AlertWindow> LoadWindowAsync(LedgerEvent @event, CancellationToken cancellationToken)
     {
-        var history = ReadModelSchema.Table(ReadModel.TransactionHistory, generations.Live(ReadModel.TransactionHistory));
+        // The view: whichever generation is live now, on every instance (a swap may have come since the projector wrote).
         await using var command = dataSource.CreateCommand($"""
-            SELECT version, occurred_at, amount FROM {history}
+            SELECT version, occurred_at, amount FROM {ReadModelSchema.Name(ReadModel.TransactionHistory)}
             WHERE account_id = $1 AND type IN ('{LedgerEventTypes.MoneyWithdrawn}', '{LedgerEventTypes.TransferDebited}')
               AND occurred_at > $2 AND occurred_at <= $3 AND version < $4
             """);

@@ -99,9 +99,9 @@ public static class ReactorApi
             : TypedResults.Problem($"No style has a copy of account {accountId}.", statusCode: StatusCodes.Status404NotFound, title: "No such account");
 
     public static async Task<Ok<ReadModelsView>> ListReadModels(ReadModelQueries queries, ReadModelRebuilder rebuilder, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ReadModelsView(await queries.ReadModelsAsync(cancellationToken), rebuilder.Last));
+        TypedResults.Ok(new ReadModelsView(await queries.ReadModelsAsync(cancellationToken), await rebuilder.LastOfAnyAsync(cancellationToken)));
 
-    public static Results<Accepted<RebuildStatus>, ProblemHttpResult> RebuildReadModel(string name, ReadModelRebuilder rebuilder)
+    public static async Task<Results<Accepted<RebuildStatus>, ProblemHttpResult>> RebuildReadModel(string name, ReadModelRebuilder rebuilder, CancellationToken cancellationToken)
     {
         if (ReadModelSchema.All.FirstOrDefault(m => ReadModelSchema.Name(m) == name) is var model && ReadModelSchema.Name(model) != name)
         {
@@ -109,8 +109,9 @@ public static class ReactorApi
                 statusCode: StatusCodes.Status404NotFound, title: "No such read model");
         }
 
-        return rebuilder.TryStart(model)
-            ? TypedResults.Accepted("/read-models", rebuilder.Last!)
+        // One at a time across Reactor's instances: the same answer on whichever instance the request reaches.
+        return await rebuilder.TryStartAsync(model, cancellationToken) is { } started
+            ? TypedResults.Accepted("/read-models", started)
             : TypedResults.Problem("A rebuild is running; one at a time.", statusCode: StatusCodes.Status409Conflict, title: "Rebuild in progress");
     }
 }

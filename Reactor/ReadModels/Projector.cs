@@ -8,25 +8,27 @@ namespace EventDriven.Reactor.ReadModels;
 /// <summary>
 /// Applies one event to every read model it concerns, in one PostgreSQL transaction with the inbox records that make it
 /// count once: a duplicate or a redelivery finds its event id in the inbox and changes nothing; an older version than
-/// the row holds never overwrites it (see <see cref="AccountOverview"/>).
+/// the row holds never overwrites it (see <see cref="AccountOverview"/>). The live generations are read in that
+/// transaction under <see cref="ReadModelSchema.GenerationLock"/> (shared), which a rebuild's swap takes exclusively: a
+/// write lands in the generation that is live when it commits, whichever instance makes it.
 /// </summary>
-public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations generations)
+public sealed class Projector(NpgsqlDataSource dataSource)
 {
     /// <summary>Applies the account's new state; true when it was new to the overview.</summary>
     public Task<bool> ApplyAsync(AccountStateChanged changed, CancellationToken cancellationToken) =>
-        InTransactionAsync((connection, transaction) => ApplyOverviewAsync(connection, transaction, changed.EventId, changed.AccountId, row => row.Apply(changed), cancellationToken), cancellationToken);
+        InTransactionAsync((connection, transaction, live) => ApplyOverviewAsync(connection, transaction, live, changed.EventId, changed.AccountId, row => row.Apply(changed), cancellationToken), cancellationToken);
 
     /// <summary>Applies a ledger event to the overview, the history and the daily totals; true when it was new to the overview.</summary>
     public Task<bool> ApplyAsync(LedgerEvent @event, CancellationToken cancellationToken) =>
-        InTransactionAsync(async (connection, transaction) =>
+        InTransactionAsync(async (connection, transaction, live) =>
         {
-            var isNew = await ApplyOverviewAsync(connection, transaction, @event.EventId, @event.AccountId, row => row.Apply(@event), cancellationToken);
-            if (HistoryLine.From(@event) is { } line && await InboxAsync(connection, transaction, ReadModel.TransactionHistory, @event.EventId, cancellationToken) is { } history)
+            var isNew = await ApplyOverviewAsync(connection, transaction, live, @event.EventId, @event.AccountId, row => row.Apply(@event), cancellationToken);
+            if (HistoryLine.From(@event) is { } line && await InboxAsync(connection, transaction, live, ReadModel.TransactionHistory, @event.EventId, cancellationToken) is { } history)
             {
                 await ExecuteAsync(connection, transaction, $"INSERT INTO {history} ({HistoryColumns}) VALUES ({Placeholders(10)}) ON CONFLICT DO NOTHING", Values(line), cancellationToken);
             }
 
-            if (DailyTotal.KeyOf(@event) is var (day, currency) && await InboxAsync(connection, transaction, ReadModel.DailyTotals, @event.EventId, cancellationToken) is { } totals)
+            if (DailyTotal.KeyOf(@event) is var (day, currency) && await InboxAsync(connection, transaction, live, ReadModel.DailyTotals, @event.EventId, cancellationToken) is { } totals)
             {
                 var held = await LockRowAsync(connection, transaction, totals, TotalsColumns, Values(new DailyTotal(day, currency, 0m, 0m, 0m, 0)),
                     "day = $1 AND currency = $2", [day, currency], ReadTotal, cancellationToken);
@@ -41,10 +43,11 @@ public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations 
             return isNew;
         }, cancellationToken);
 
-    private async Task<bool> ApplyOverviewAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, Guid accountId, Func<AccountOverview, AccountOverview> apply, CancellationToken cancellationToken)
+    private static async Task<bool> ApplyOverviewAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyDictionary<ReadModel, int> live, Guid eventId, Guid accountId,
+        Func<AccountOverview, AccountOverview> apply, CancellationToken cancellationToken)
     {
-        if (await InboxAsync(connection, transaction, ReadModel.AccountOverview, eventId, cancellationToken) is not { } table)
+        if (await InboxAsync(connection, transaction, live, ReadModel.AccountOverview, eventId, cancellationToken) is not { } table)
         {
             return false;
         }
@@ -78,9 +81,10 @@ public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations 
     }
 
     /// <summary>Records the event in the read model's inbox; its live table when new, null when it was applied before.</summary>
-    private async Task<string?> InboxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ReadModel model, Guid eventId, CancellationToken cancellationToken)
+    private static async Task<string?> InboxAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyDictionary<ReadModel, int> live, ReadModel model, Guid eventId, CancellationToken cancellationToken)
     {
-        var generation = generations.Live(model);
+        var generation = live[model];
         await using var inbox = new NpgsqlCommand("INSERT INTO inbox (model, generation, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", connection, transaction)
         {
             Parameters = { new() { Value = ReadModelSchema.Name(model) }, new() { Value = generation }, new() { Value = eventId } },
@@ -88,13 +92,40 @@ public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations 
         return await inbox.ExecuteNonQueryAsync(cancellationToken) == 1 ? ReadModelSchema.Table(model, generation) : null;
     }
 
-    private async Task<bool> InTransactionAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task<bool>> work, CancellationToken cancellationToken)
+    private async Task<bool> InTransactionAsync(
+        Func<NpgsqlConnection, NpgsqlTransaction, IReadOnlyDictionary<ReadModel, int>, Task<bool>> work, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await work(connection, transaction);
+        var result = await work(connection, transaction, await LiveGenerationsAsync(connection, transaction, cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// The live generations, read after taking <see cref="ReadModelSchema.GenerationLock"/> shared until the commit. One
+    /// round trip: PostgreSQL runs a batch's statements in order, and (read committed) the second takes its snapshot only
+    /// after the first got the lock, so it sees a swap that committed while this transaction waited.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<ReadModel, int>> LiveGenerationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock_shared($1)") { Parameters = { new() { Value = ReadModelSchema.GenerationLock } } },
+                new NpgsqlBatchCommand("SELECT name, generation FROM read_models"),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var live = new Dictionary<ReadModel, int>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            live[ReadModelSchema.All.Single(m => ReadModelSchema.Name(m) == reader.GetString(0))] = reader.GetInt32(1);
+        }
+
+        return live;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object?[] values, CancellationToken cancellationToken)
@@ -105,38 +136,4 @@ public sealed class Projector(NpgsqlDataSource dataSource, ReadModelGenerations 
     }
 
     private static string Placeholders(int count) => string.Join(", ", Enumerable.Range(1, count).Select(i => $"${i}"));
-}
-
-/// <summary>Which generation of each read model is live; a rebuild changes it when it swaps.</summary>
-public sealed class ReadModelGenerations
-{
-    private readonly Dictionary<ReadModel, int> _live = ReadModelSchema.All.ToDictionary(m => m, _ => 1);
-    private readonly Lock _lock = new();
-
-    public int Live(ReadModel model)
-    {
-        lock (_lock)
-        {
-            return _live[model];
-        }
-    }
-
-    public void Set(ReadModel model, int generation)
-    {
-        lock (_lock)
-        {
-            _live[model] = generation;
-        }
-    }
-
-    public async Task LoadAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT name, generation FROM read_models");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var model = ReadModelSchema.All.Single(m => ReadModelSchema.Name(m) == reader.GetString(0));
-            Set(model, reader.GetInt32(1));
-        }
-    }
 }

@@ -17,6 +17,16 @@ public static class ReadModelSchema
 {
     public const long MigrationLock = 0x5265616374; // "React"
 
+    /// <summary>
+    /// Which generation is live, shared and exclusive (a transaction advisory lock): every write to a read model holds it
+    /// shared from reading the generations until its commit; a rebuild's swap holds it exclusively, so no instance writes
+    /// an old generation after the swap, and the swap sees every write made to the old one before it.
+    /// </summary>
+    public const long GenerationLock = 0x5265616375;
+
+    /// <summary>One rebuild at a time across Reactor's instances (a session advisory lock, held while the rebuild runs).</summary>
+    public const long RebuildLock = 0x5265616376;
+
     public static readonly IReadOnlyList<ReadModel> All = [ReadModel.AccountOverview, ReadModel.TransactionHistory, ReadModel.DailyTotals];
 
     public static string Name(ReadModel model) => model switch
@@ -70,6 +80,15 @@ public static class ReadModelSchema
             generation int NOT NULL,
             event_id uuid NOT NULL,
             PRIMARY KEY (model, generation, event_id));
+
+        -- When the event was applied: a rebuild's swap looks for what live consumers applied to the old generation since
+        -- the rebuild started (rows before this column existed count as applied before any rebuild to come).
+        ALTER TABLE inbox ADD COLUMN IF NOT EXISTS applied_at timestamptz NOT NULL DEFAULT now();
+
+        -- The last rebuild's status, whichever instance runs it (GET /read-models on any instance shows it).
+        CREATE TABLE IF NOT EXISTS rebuild_status (
+            id int PRIMARY KEY CHECK (id = 1),
+            status jsonb NOT NULL);
 
         -- The three ways of consuming account events, side by side: each keeps its own copy of every account.
         CREATE TABLE IF NOT EXISTS account_copies (

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Confluent.Kafka;
-using EventDriven.Contracts;
-using EventDriven.Contracts.Transactions;
-using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.ServiceDefaults.Kafka;
 using Npgsql;
@@ -11,18 +8,20 @@ using Npgsql;
 namespace EventDriven.Reactor.Rebuild;
 
 /// <summary>
-/// Rebuilds a read model from Kafka without downtime: the topics are read from the beginning into memory (the same
-/// row functions as the live consumer), up to where the live consumer has committed; then, with the live consumer
-/// paused for a moment, the rest is read, the rows and their inbox records are copied in bulk into a new generation's
-/// table, and the read model's view is swapped to it in one transaction. Queries read the old table until the swap.
-/// A hosted worker: the API asks for a rebuild (<see cref="TryStart"/>), the worker runs it on the host's lifetime.
+/// Rebuilds a read model from Kafka without downtime, correct with several Reactor instances (decision 0010): the
+/// topics are read from the beginning into memory (the same row functions as the live consumers) up to their ends,
+/// while every instance's live consumer carries on. Then the swap, in one transaction under
+/// <see cref="ReadModelSchema.GenerationLock"/> held exclusively, which waits for every write in flight and holds off
+/// new ones: what live consumers applied to the old generation since the rebuild started and the rebuild has not read
+/// yet is read too, the rows and their inbox records are copied in bulk into a new generation's table, and the view
+/// and the durable live generation are swapped to it. Writers after the swap find the new generation.
+/// One rebuild at a time across instances: <see cref="ReadModelSchema.RebuildLock"/>, held while it runs.
+/// A hosted worker: the API asks for a rebuild (<see cref="TryStartAsync"/>), the worker runs it on the host's lifetime.
 /// </summary>
 public sealed partial class ReadModelRebuilder(
     NpgsqlDataSource dataSource,
     [FromKeyedServices(ReadModelRebuilder.ConsumerKey)] IConsumer<string, byte[]> consumer,
-    IConsumer<string, byte[]> live,
-    ReadModelGenerations generations,
-    ConsumerGate gate,
+    RebuildStatusStore statuses,
     IMessageReader reader,
     TimeProvider time,
     ILogger<ReadModelRebuilder> logger) : BackgroundService
@@ -32,32 +31,102 @@ public sealed partial class ReadModelRebuilder(
 
     private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
-    private readonly Channel<ReadModel> _requests = Channel.CreateBounded<ReadModel>(1);
+    private readonly Channel<Claim> _requests = Channel.CreateBounded<Claim>(1);
     private readonly Lock _lock = new();
     private bool _busy;
 
+    /// <summary>This instance's last rebuild, with its progress while it runs.</summary>
     public RebuildStatus? Last { get; private set; }
 
-    /// <summary>Asks the worker for a rebuild; false when one is already asked for or running.</summary>
-    public bool TryStart(ReadModel model)
+    /// <summary>The last rebuild of any instance: this one's while it runs here (with its progress), else the stored one.</summary>
+    public async Task<RebuildStatus?> LastOfAnyAsync(CancellationToken cancellationToken) =>
+        Last is { State: "running" } running ? running : await statuses.ReadAsync(cancellationToken) ?? Last;
+
+    /// <summary>
+    /// Claims the rebuild lock and asks the worker for a rebuild; its status, or null when a rebuild is already asked
+    /// for or running, on this instance or another.
+    /// </summary>
+    public async Task<RebuildStatus?> TryStartAsync(ReadModel model, CancellationToken cancellationToken)
+    {
+        if (await TryClaimAsync(model, cancellationToken) is not { } claim)
+        {
+            return null;
+        }
+
+        _requests.Writer.TryWrite(claim); // room: only one claim at a time (_busy)
+        return claim.Status;
+    }
+
+    /// <summary>Runs a rebuild on the caller (the benchmark's way), under the same lock as the worker's.</summary>
+    public async Task<RebuildStatus> RebuildAsync(ReadModel model, CancellationToken cancellationToken)
+    {
+        var claim = await TryClaimAsync(model, cancellationToken) ?? throw new InvalidOperationException("A rebuild is running; one at a time.");
+        try
+        {
+            return Last = await RebuildAsync(claim, cancellationToken);
+        }
+        finally
+        {
+            await EndAsync(claim);
+        }
+    }
+
+    private async Task<Claim?> TryClaimAsync(ReadModel model, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             if (_busy)
             {
-                return false;
-            }
-
-            var previous = Last;
-            Last = new RebuildStatus(model, generations.Live(model) + 1, "running", 0, 0, 0, time.GetUtcNow(), null, null, 0);
-            if (!_requests.Writer.TryWrite(model))
-            {
-                Last = previous;
-                return false;
+                return null;
             }
 
             _busy = true;
-            return true;
+        }
+
+        NpgsqlConnection? connection = null;
+        var locked = false;
+        try
+        {
+            // A session lock on a connection of its own, held until the rebuild ends; should this instance die, its
+            // session ends and the lock with it.
+            connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var claim = new NpgsqlCommand("SELECT pg_try_advisory_lock($1), now(), (SELECT generation FROM read_models WHERE name = $2)", connection);
+            claim.Parameters.Add(new() { Value = ReadModelSchema.RebuildLock });
+            claim.Parameters.Add(new() { Value = ReadModelSchema.Name(model) });
+            Claim request;
+            await using (var row = await claim.ExecuteReaderAsync(cancellationToken))
+            {
+                await row.ReadAsync(cancellationToken);
+                locked = row.GetBoolean(0);
+                if (!locked)
+                {
+                    await connection.DisposeAsync();
+                    Release();
+                    return null;
+                }
+
+                var status = new RebuildStatus(model, row.GetInt32(2) + 1, "running", 0, 0, 0, time.GetUtcNow(), null, null, 0);
+                request = new Claim(model, connection, row.GetFieldValue<DateTimeOffset>(1), status);
+            }
+
+            await statuses.SaveAsync(request.Status, cancellationToken);
+            Last = request.Status;
+            return request;
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                if (locked)
+                {
+                    await UnlockAsync(connection);
+                }
+
+                await connection.DisposeAsync();
+            }
+
+            Release();
+            throw;
         }
     }
 
@@ -66,11 +135,11 @@ public sealed partial class ReadModelRebuilder(
     {
         try
         {
-            await foreach (var model in _requests.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var claim in _requests.Reader.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    Last = await RebuildAsync(model, stoppingToken);
+                    Last = await RebuildAsync(claim, stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -79,15 +148,12 @@ public sealed partial class ReadModelRebuilder(
                 }
                 catch (Exception exception)
                 {
-                    LogFailed(logger, model, exception);
+                    LogFailed(logger, claim.Model, exception);
                     Last = Last! with { State = "failed", Error = exception.Message, FinishedAt = time.GetUtcNow() };
                 }
                 finally
                 {
-                    lock (_lock)
-                    {
-                        _busy = false;
-                    }
+                    await EndAsync(claim);
                 }
             }
         }
@@ -96,17 +162,17 @@ public sealed partial class ReadModelRebuilder(
         }
     }
 
-    public async Task<RebuildStatus> RebuildAsync(ReadModel model, CancellationToken cancellationToken)
+    private async Task<RebuildStatus> RebuildAsync(Claim claim, CancellationToken cancellationToken)
     {
-        var started = time.GetUtcNow();
+        var model = claim.Model;
         var watch = Stopwatch.StartNew();
-        var fold = new Fold(model, reader);
+        var fold = new RebuildFold(model, reader);
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var partitions = Topics(model)
             .SelectMany(topic => admin.GetMetadata(topic, BrokerTimeout).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
             .ToList();
 
-        // Most of the work, while the live consumer carries on: everything up to the topics' current ends.
+        // Most of the work, while the live consumers carry on: everything up to the topics' current ends.
         var watermarks = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, BrokerTimeout));
         var ends = watermarks.ToDictionary(w => w.Key, w => w.Value.High.Value);
         // What the topic still holds starts at the low watermark (the mock broker, and retention, drop older messages).
@@ -115,28 +181,12 @@ public sealed partial class ReadModelRebuilder(
         var progress = new Progress(this, model, next, ends, fold, watch);
         try
         {
-            ReadUpTo(consumer, ends, next, fold, progress.Report, cancellationToken);
-            await gate.PauseAsync(cancellationToken);
-            try
-            {
-                // The live consumer is between messages: read up to what it has committed (or further, where it lags:
-                // those events go into the new inbox, so it skips them after the swap).
-                // Asked of the live consumer itself, so that it is its group's, whatever group is configured, after it
-                // committed every offset it stored (librdkafka commits them only every second by itself).
-                CommitStored();
-                var committed = live.Committed(partitions, BrokerTimeout).ToDictionary(o => o.TopicPartition, o => Math.Max(0, o.Offset.Value));
-                ReadUpTo(consumer, partitions.ToDictionary(p => p, p => Math.Max(ends[p], committed[p])), next, fold, progress.Report, cancellationToken);
-                var generation = generations.Live(model) + 1;
-                await SwapAsync(model, generation, fold, watch.Elapsed, cancellationToken);
-                generations.Set(model, generation);
-                var status = new RebuildStatus(model, generation, "done", fold.Events, watch.Elapsed.TotalSeconds, fold.Events / watch.Elapsed.TotalSeconds, started, time.GetUtcNow(), null, 1);
-                LogRebuilt(logger, model, generation, fold.Events, status.EventsPerSecond);
-                return status;
-            }
-            finally
-            {
-                gate.Resume();
-            }
+            ReadUntil(() => ends.All(e => next[e.Key] >= e.Value), result => result.Offset.Value < ends[result.TopicPartition], next, fold, progress.Report, cancellationToken);
+            var generation = claim.Status.Generation;
+            await SwapAsync(claim, generation, fold, next, progress.Report, watch, cancellationToken);
+            var status = new RebuildStatus(model, generation, "done", fold.Events, watch.Elapsed.TotalSeconds, fold.Events / watch.Elapsed.TotalSeconds, claim.Status.StartedAt, time.GetUtcNow(), null, 1);
+            LogRebuilt(logger, model, generation, fold.Events, status.EventsPerSecond);
+            return status;
         }
         finally
         {
@@ -148,42 +198,33 @@ public sealed partial class ReadModelRebuilder(
     private static IReadOnlyList<string> Topics(ReadModel model) =>
         model == ReadModel.AccountOverview ? [EventDriven.Contracts.Topics.AccountState, EventDriven.Contracts.Topics.TransactionEvents] : [EventDriven.Contracts.Topics.TransactionEvents];
 
-    private void CommitStored()
-    {
-        try
-        {
-            live.Commit();
-        }
-        catch (KafkaException exception) when (exception.Error.Code == ErrorCode.Local_NoOffset)
-        {
-            // Nothing applied since the last commit.
-        }
-    }
-
-    private static void ReadUpTo(
-        IConsumer<string, byte[]> consumer, Dictionary<TopicPartition, long> targets, Dictionary<TopicPartition, long> next, Fold fold, Action report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Folds what the rebuild's consumer reads until <paramref name="done"/>; fails after <see cref="StallTimeout"/>
+    /// without a message that <paramref name="advances"/> (never wait for ever: live writers may be waiting behind the swap).
+    /// </summary>
+    private void ReadUntil(
+        Func<bool> done, Func<ConsumeResult<string, byte[]>, bool> advances, Dictionary<TopicPartition, long> next, RebuildFold fold, Action report, CancellationToken cancellationToken)
     {
         var lastProgress = Stopwatch.StartNew();
-        while (targets.Any(t => next[t.Key] < t.Value))
+        while (!done())
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (lastProgress.Elapsed > StallTimeout)
+            {
+                throw new TimeoutException($"The rebuild read nothing it waited for in {StallTimeout.TotalSeconds:0} s.");
+            }
+
             if (consumer.Consume(TimeSpan.FromSeconds(1)) is not { } result)
             {
-                // Never wait for ever (the live consumer may be paused behind this): fail, and the live generation stays.
-                if (lastProgress.Elapsed > StallTimeout)
-                {
-                    throw new TimeoutException($"No message for {StallTimeout.TotalSeconds:0} s while partitions were not read to their targets.");
-                }
-
                 continue;
             }
 
-            // Everything read is folded, also past a partition's target: the live consumer may apply and commit those
-            // meanwhile, and they are in the new generation's inbox, so after the swap it skips them.
+            // Everything read is folded, also past a partition's end: the live consumers may apply those meanwhile,
+            // and they are in the new generation's inbox, so after the swap the live consumers skip them.
             next[result.TopicPartition] = result.Offset.Value + 1;
             fold.Add(result);
             report();
-            if (result.Offset.Value < targets[result.TopicPartition])
+            if (advances(result))
             {
                 lastProgress.Restart();
             }
@@ -191,10 +232,122 @@ public sealed partial class ReadModelRebuilder(
     }
 
     /// <summary>
+    /// The swap, in one transaction that holds the generation lock exclusively from its first statement: the live
+    /// writers of every instance have committed or wait. Those that committed to the old generation since the rebuild
+    /// started are in its inbox: each event found there and not yet folded is read from the topics (it is there: a live
+    /// consumer applied it), then the new generation replaces the old one.
+    /// </summary>
+    private async Task SwapAsync(Claim claim, int generation, RebuildFold fold, Dictionary<TopicPartition, long> next, Action report, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var model = claim.Model;
+        var name = ReadModelSchema.Name(model);
+        var table = ReadModelSchema.Table(model, generation);
+        var old = generation - 1;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The read model's row first (live writers only read it): should a rebuild whose lock was lost (its session
+        // failed) still run beside another, the swaps take turns and the second finds the generation moved on.
+        await using (var row = new NpgsqlCommand("SELECT generation FROM read_models WHERE name = $1 FOR UPDATE", connection, transaction) { Parameters = { new() { Value = name } } })
+        {
+            if (await row.ExecuteScalarAsync(cancellationToken) is not int live || live != old)
+            {
+                throw new InvalidOperationException($"{name} is no longer at generation {old}: it was swapped meanwhile.");
+            }
+        }
+
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({ReadModelSchema.GenerationLock})", cancellationToken);
+
+        var missing = new HashSet<Guid>();
+        await using (var applied = new NpgsqlCommand("SELECT event_id FROM inbox WHERE model = $1 AND generation = $2 AND applied_at >= $3", connection, transaction))
+        {
+            applied.Parameters.Add(new() { Value = name });
+            applied.Parameters.Add(new() { Value = old });
+            applied.Parameters.Add(new() { Value = claim.StartedAt });
+            await using var rows = await applied.ExecuteReaderAsync(cancellationToken);
+            while (await rows.ReadAsync(cancellationToken))
+            {
+                if (!fold.Seen.Contains(rows.GetGuid(0)))
+                {
+                    missing.Add(rows.GetGuid(0));
+                }
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            LogCatchingUp(logger, model, missing.Count);
+            ReadUntil(() => missing.All(fold.Seen.Contains), result => true, next, fold, report, cancellationToken);
+        }
+
+        await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}; DELETE FROM inbox WHERE model = '{name}' AND generation = {generation}; {ReadModelSchema.CreateTable(model, generation)}", cancellationToken);
+        var (columns, values) = fold.Rows();
+        await ReadModelRowsSql.CopyAsync(connection, table, columns, values, cancellationToken);
+        await ReadModelRowsSql.CopyAsync(connection, "inbox", "model, generation, event_id", fold.Seen.Select(id => new object?[] { name, generation, id }), cancellationToken);
+        var rate = (fold.Events / watch.Elapsed.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ExecuteAsync(connection, transaction, $"""
+            CREATE OR REPLACE VIEW {name} AS SELECT * FROM {table};
+            UPDATE read_models SET generation = {generation}, rebuilt_at = now(), rebuild_events = {fold.Events}, rebuild_events_per_second = {rate} WHERE name = '{name}';
+            DELETE FROM inbox WHERE model = '{name}' AND generation = {old};
+            DROP TABLE IF EXISTS {ReadModelSchema.Table(model, old)};
+            """, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Stores how the rebuild ended, releases the rebuild lock and lets the next one be asked for.</summary>
+    private async Task EndAsync(Claim claim)
+    {
+        try
+        {
+            await statuses.SaveAsync(Last!, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        {
+            LogEndFailed(logger, claim.Model, exception);
+        }
+        finally
+        {
+            await UnlockAsync(claim.Connection);
+            await claim.Connection.DisposeAsync();
+            Release();
+        }
+    }
+
+    /// <summary>Releases the rebuild lock; a broken session released it by itself (PostgreSQL ends its locks with it).</summary>
+    private static async Task UnlockAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new() { Value = ReadModelSchema.RebuildLock } } };
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        {
+            connection.Close();
+        }
+    }
+
+    private void Release()
+    {
+        lock (_lock)
+        {
+            _busy = false;
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A rebuild asked for: the rebuild lock's session, and the database's time when it was taken.</summary>
+    private sealed record Claim(ReadModel Model, NpgsqlConnection Connection, DateTimeOffset StartedAt, RebuildStatus Status);
+
+    /// <summary>
     /// A running rebuild's progress in <see cref="Last"/>, a few times a second: events folded, and the share of the
     /// messages the topics held when it started (their ends then) that has been read.
     /// </summary>
-    private sealed class Progress(ReadModelRebuilder rebuilder, ReadModel model, Dictionary<TopicPartition, long> next, Dictionary<TopicPartition, long> ends, Fold fold, Stopwatch watch)
+    private sealed class Progress(ReadModelRebuilder rebuilder, ReadModel model, Dictionary<TopicPartition, long> next, Dictionary<TopicPartition, long> ends, RebuildFold fold, Stopwatch watch)
     {
         private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
         private readonly Dictionary<TopicPartition, long> _starts = new(next);
@@ -221,95 +374,15 @@ public sealed partial class ReadModelRebuilder(
         }
     }
 
-    private async Task SwapAsync(ReadModel model, int generation, Fold fold, TimeSpan elapsed, CancellationToken cancellationToken)
-    {
-        var name = ReadModelSchema.Name(model);
-        var table = ReadModelSchema.Table(model, generation);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}; DELETE FROM inbox WHERE model = '{name}' AND generation = {generation}; {ReadModelSchema.CreateTable(model, generation)}", cancellationToken);
-        var (columns, rows) = fold.Rows();
-        await ReadModelRowsSql.CopyAsync(connection, table, columns, rows, cancellationToken);
-        await ReadModelRowsSql.CopyAsync(connection, "inbox", "model, generation, event_id", fold.Seen.Select(id => new object?[] { name, generation, id }), cancellationToken);
-        var old = generation - 1;
-        await ExecuteAsync(connection, transaction, $"""
-            CREATE OR REPLACE VIEW {name} AS SELECT * FROM {table};
-            UPDATE read_models SET generation = {generation}, rebuilt_at = now(), rebuild_events = {fold.Events},
-                rebuild_events_per_second = {(fold.Events / elapsed.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)} WHERE name = '{name}';
-            DELETE FROM inbox WHERE model = '{name}' AND generation = {old};
-            DROP TABLE IF EXISTS {ReadModelSchema.Table(model, old)};
-            """, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>A read model folded in memory from the topics; each event id counts once.</summary>
-    private sealed class Fold(ReadModel model, IMessageReader reader)
-    {
-        private readonly Dictionary<Guid, AccountOverview> _overviews = [];
-        private readonly Dictionary<(Guid, long), HistoryLine> _history = [];
-        private readonly Dictionary<(DateOnly, string), DailyTotal> _totals = [];
-
-        public HashSet<Guid> Seen { get; } = [];
-
-        public long Events { get; private set; }
-
-        public void Add(ConsumeResult<string, byte[]> result)
-        {
-            object message;
-            try
-            {
-                message = reader.Read(result)!;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                return; // The live consumer dead-lettered it; the rebuild skips it the same way.
-            }
-
-            Events++;
-            switch (model, message)
-            {
-                case (ReadModel.AccountOverview, AccountStateReceived { Event: var changed }) when Seen.Add(changed.EventId):
-                    _overviews[changed.AccountId] = Overview(changed.AccountId).Apply(changed);
-                    break;
-                case (ReadModel.AccountOverview, LedgerEventReceived { Event: var e }) when Seen.Add(e.EventId):
-                    _overviews[e.AccountId] = Overview(e.AccountId).Apply(e);
-                    break;
-                case (ReadModel.TransactionHistory, LedgerEventReceived { Event: var e }) when HistoryLine.From(e) is { } line && Seen.Add(e.EventId):
-                    _history.TryAdd((line.AccountId, line.Version), line);
-                    break;
-                case (ReadModel.DailyTotals, LedgerEventReceived { Event: var e }) when DailyTotal.KeyOf(e) is var (day, currency) && Seen.Add(e.EventId):
-                    _totals[(day, currency)] = (_totals.GetValueOrDefault((day, currency)) ?? new DailyTotal(day, currency, 0m, 0m, 0m, 0)).Apply(e);
-                    break;
-            }
-        }
-
-        public (string Columns, IEnumerable<object?[]> Rows) Rows() => model switch
-        {
-            ReadModel.AccountOverview => (ReadModelRowsSql.OverviewColumns, _overviews.Values.Select(ReadModelRowsSql.Values)),
-            ReadModel.TransactionHistory => (ReadModelRowsSql.HistoryColumns, _history.Values.Select(ReadModelRowsSql.Values)),
-            _ => (ReadModelRowsSql.TotalsColumns, _totals.Values.Select(ReadModelRowsSql.Values)),
-        };
-
-        private AccountOverview Overview(Guid accountId) => _overviews.GetValueOrDefault(accountId) ?? AccountOverview.Empty(accountId);
-    }
-
     [LoggerMessage(LogLevel.Information, "Rebuilt {Model} as generation {Generation}: {Events} events, {Rate:0} events/s")]
     private static partial void LogRebuilt(ILogger logger, ReadModel model, int generation, long events, double rate);
 
+    [LoggerMessage(LogLevel.Information, "Rebuilding {Model}: {Count} events applied by live consumers since the rebuild started are read before the swap")]
+    private static partial void LogCatchingUp(ILogger logger, ReadModel model, int count);
+
     [LoggerMessage(LogLevel.Error, "Rebuilding {Model} failed; the live generation stays")]
     private static partial void LogFailed(ILogger logger, ReadModel model, Exception exception);
-}
 
-/// <param name="Progress">
-/// Of the messages the topics held when the rebuild started, the share read so far (0 to 1; a running rebuild updates
-/// it, with <paramref name="Events"/>, a few times a second); 1 once done.
-/// </param>
-public sealed record RebuildStatus(
-    ReadModel Model, int Generation, string State, long Events, double Seconds, double EventsPerSecond, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
-    string? Error, double Progress);
+    [LoggerMessage(LogLevel.Warning, "Rebuilding {Model}: how it ended could not be stored")]
+    private static partial void LogEndFailed(ILogger logger, ReadModel model, Exception exception);
+}

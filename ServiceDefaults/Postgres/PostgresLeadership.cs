@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace EventDriven.ServiceDefaults.Postgres;
@@ -11,15 +12,29 @@ namespace EventDriven.ServiceDefaults.Postgres;
 public sealed class PostgresLeadership : IAsyncDisposable
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
+    private static readonly ConcurrentDictionary<long, PostgresLeadership> Held = new();
     private readonly NpgsqlConnection _connection;
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _watching;
 
-    private PostgresLeadership(NpgsqlConnection connection)
+    private PostgresLeadership(NpgsqlConnection connection, long lockKey)
     {
         _connection = connection;
+        LockKey = lockKey;
+        Held[lockKey] = this;
         _watching = WatchAsync();
     }
+
+    /// <summary>
+    /// This process (<c>{machine}:{process id}</c>), so that a status can say which of a service's instances answered.
+    /// </summary>
+    public static string Instance { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>The lock this leadership holds.</summary>
+    public long LockKey { get; }
+
+    /// <summary>Whether this process leads by <paramref name="lockKey"/> now (holds it, and its session was not lost).</summary>
+    public static bool Leads(long lockKey) => Held.TryGetValue(lockKey, out var held) && !held._lost.IsCancellationRequested;
 
     /// <summary>Cancelled when the session that holds the lock failed: stop leading.</summary>
     public CancellationToken Lost => _lost.Token;
@@ -35,7 +50,7 @@ public sealed class PostgresLeadership : IAsyncDisposable
             await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new() { Value = lockKey } } };
             if (await command.ExecuteScalarAsync(cancellationToken) is true)
             {
-                return new PostgresLeadership(connection);
+                return new PostgresLeadership(connection, lockKey);
             }
         }
         catch
@@ -102,6 +117,7 @@ public sealed class PostgresLeadership : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Held.TryRemove(new KeyValuePair<long, PostgresLeadership>(LockKey, this));
         await _lost.CancelAsync();
         try
         {

@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Postgres;
 using EventDriven.KurrentDB.Client;
 using EventDriven.Transactions.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,9 +16,11 @@ namespace EventDriven.Transactions.Publishing;
 /// <param name="EventsBehind">Ledger events after the checkpoint (counted up to <see cref="PublisherStatusApi.CountLimit"/>).</param>
 /// <param name="EventsBehindCapped">True when there are more than that.</param>
 /// <param name="OldestUnpublishedSeconds">Age of the first ledger event after the checkpoint (null: none).</param>
+/// <param name="Instance">The Transactions instance that answered (<c>{machine}:{process id}</c>); several may run.</param>
+/// <param name="Leading">Whether that instance is the publisher now (one instance at a time holds the publisher's lock).</param>
 public sealed record PublisherStatus(
     ulong? CheckpointPosition, DateTimeOffset? CheckpointSavedAt, ulong? EndPosition, ulong PositionsBehind,
-    int EventsBehind, bool EventsBehindCapped, double? OldestUnpublishedSeconds);
+    int EventsBehind, bool EventsBehindCapped, double? OldestUnpublishedSeconds, string Instance, bool Leading);
 
 public static class PublisherStatusApi
 {
@@ -68,6 +71,7 @@ public sealed class PublisherLag(KurrentDBClient client, PublisherCheckpoints ch
         return new PublisherStatus(
             at, checkpoint?.SavedAt, end, end is { } e && e > (at ?? 0) ? e - (at ?? 0) : 0,
             Math.Min(behind, PublisherStatusApi.CountLimit), behind > PublisherStatusApi.CountLimit,
-            oldest is { } first ? Math.Max(0, (time.GetUtcNow() - new DateTimeOffset(first, TimeSpan.Zero)).TotalSeconds) : null);
+            oldest is { } first ? Math.Max(0, (time.GetUtcNow() - new DateTimeOffset(first, TimeSpan.Zero)).TotalSeconds) : null,
+            PostgresLeadership.Instance, PostgresLeadership.Leads(LedgerPublisher.LeadershipLockKey));
     }
 }

@@ -18,10 +18,12 @@ public static class LocalAppHost
     /// there (reached through the randomized proxy port of the resource's "http" endpoint), unsecured (no browser token,
     /// no OTLP key) so that a test's browser can open it, and with its OTLP and resource-service ports free ones.
     /// <paramref name="configure"/> changes the resource model before it is built (the end-to-end tests point every
-    /// process's telemetry at their own receiver).
+    /// process's telemetry at their own receiver). <paramref name="arguments"/> are more AppHost arguments (e.g.
+    /// <c>--Services:Replicas=2</c>).
     /// </summary>
     public static async Task<DistributedApplication> StartAsync(
-        string dataDirectory, IEnumerable<string> resources, Uri? dashboard = null, Action<IDistributedApplicationTestingBuilder>? configure = null)
+        string dataDirectory, IEnumerable<string> resources, Uri? dashboard = null, Action<IDistributedApplicationTestingBuilder>? configure = null,
+        IEnumerable<string>? arguments = null)
     {
         // Not a 0700 temp folder: as root, the postgres user must be able to enter it.
         Directory.CreateDirectory(dataDirectory);
@@ -33,6 +35,7 @@ public static class LocalAppHost
                 "--LocalInfrastructure:KafkaPort=0",
                 "--LocalInfrastructure:KurrentDBPort=0",
                 .. dashboard is null ? [] : DashboardArguments(dashboard),
+                .. arguments ?? [],
             ],
             (options, _) => options.DisableDashboard = dashboard is null);
         configure?.Invoke(builder);
@@ -46,6 +49,38 @@ public static class LocalAppHost
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// The ids of the <paramref name="count"/> instances of <paramref name="resource"/> (one per replica with
+    /// <c>Services:Replicas</c>) once each is healthy: Aspire's wait by name is satisfied by the first replica.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> WaitForEveryInstanceHealthyAsync(DistributedApplication app, string resource, int count, CancellationToken cancellationToken)
+    {
+        var healthy = new HashSet<string>();
+        await foreach (var e in app.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (e.Resource.Name != resource)
+            {
+                continue;
+            }
+
+            if (e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+            {
+                healthy.Add(e.ResourceId);
+            }
+            else
+            {
+                healthy.Remove(e.ResourceId);
+            }
+
+            if (healthy.Count >= count)
+            {
+                return [.. healthy.Order()];
+            }
+        }
+
+        throw new OperationCanceledException(cancellationToken);
     }
 
     /// <summary>Aspire's name for the dashboard's resource.</summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using EventDriven.Tests;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EventDriven.Chaos.Tests;
 
@@ -218,13 +220,20 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
                 continue;
             }
 
+            // With several instances of a service, one of them (drawn) restarts; Aspire names each by its own id.
+            var instances = options.Instances > 1 && kind is "account" or "transactions" or "reactor"
+                ? await LocalAppHost.WaitForEveryInstanceHealthyAsync(app, kind, options.Instances, cancellationToken)
+                : [kind];
+            var instance = instances[random.Next(instances.Count)];
             report.Fault($"restart {kind}");
-            await CommandAsync(kind, KnownResourceCommands.RestartCommand, report, cancellationToken);
+            await CommandAsync(instance, KnownResourceCommands.RestartCommand, report, cancellationToken);
             using var healthy = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             healthy.CancelAfter(TimeSpan.FromMinutes(3));
             try
             {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(kind, healthy.Token);
+                await (instances.Count > 1
+                    ? app.ResourceNotifications.WaitForResourceAsync(kind, e => e.ResourceId == instance && e.Snapshot.HealthStatus == HealthStatus.Healthy, healthy.Token)
+                    : app.ResourceNotifications.WaitForResourceHealthyAsync(kind, healthy.Token));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

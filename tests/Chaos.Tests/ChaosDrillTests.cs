@@ -16,9 +16,14 @@ public sealed class ChaosDrillTests(ITestOutputHelper output)
     {
         var options = ChaosOptions.FromEnvironment();
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"eventdriven-chaos-{Guid.NewGuid():N}");
-        output.WriteLine($"Chaos drill: seed {options.Seed}, {options.Workers} workers, {options.Traffic.TotalSeconds} s of traffic, at most {options.MaxCommands} commands.");
-        await using (var app = await LocalAppHost.StartAsync(dataDirectory, Resources))
+        output.WriteLine($"Chaos drill: seed {options.Seed}, {options.Workers} workers, {options.Traffic.TotalSeconds} s of traffic, at most {options.MaxCommands} commands, {options.Instances} instance(s) of each service.");
+        await using (var app = await LocalAppHost.StartAsync(dataDirectory, Resources, arguments: [$"--Services:Replicas={options.Instances}"]))
         {
+            foreach (var service in new[] { "account", "transactions", "reactor" })
+            {
+                await LocalAppHost.WaitForEveryInstanceHealthyAsync(app, service, options.Instances, TestContext.Current.CancellationToken);
+            }
+
             var report = await new ChaosDrill(app, options).RunAsync(TestContext.Current.CancellationToken);
             var text = report.ToString();
             output.WriteLine(text);

@@ -4,7 +4,8 @@ namespace EventDriven.Chaos.Tests;
 
 /// <summary>
 /// How long and how hard the drill runs. The short form (the defaults) runs in CI; the long form is the same drill
-/// with <c>CHAOS_DRILL_SECONDS</c>, <c>CHAOS_DRILL_COMMANDS</c>, <c>CHAOS_DRILL_WORKERS</c> and <c>CHAOS_DRILL_SEED</c>.
+/// with <c>CHAOS_DRILL_SECONDS</c>, <c>CHAOS_DRILL_COMMANDS</c>, <c>CHAOS_DRILL_WORKERS</c>, <c>CHAOS_DRILL_SEED</c> and
+/// <c>CHAOS_DRILL_INSTANCES</c>.
 /// </summary>
 public sealed record ChaosOptions
 {
@@ -19,6 +20,9 @@ public sealed record ChaosOptions
 
     /// <summary>Seeds the clients' and the faults' choices; the same seed makes the same choices.</summary>
     public int Seed { get; init; } = Environment.TickCount & 0x7fffffff;
+
+    /// <summary>Instances of Account, Transactions and Reactor (the AppHost's <c>Services:Replicas</c>); a restart fault restarts one.</summary>
+    public int Instances { get; init; } = 1;
 
     /// <summary>A fault every so often: uniformly between these two.</summary>
     public TimeSpan FaultEveryMin { get; init; } = TimeSpan.FromSeconds(3);
@@ -48,6 +52,11 @@ public sealed record ChaosOptions
         if (Number("CHAOS_DRILL_WORKERS") is { } workers)
         {
             options = options with { Workers = workers };
+        }
+
+        if (Number("CHAOS_DRILL_INSTANCES") is { } instances)
+        {
+            options = options with { Instances = instances };
         }
 
         if (Number("CHAOS_DRILL_SEED") is { } seed)
