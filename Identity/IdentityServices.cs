@@ -36,7 +36,12 @@ public static class IdentityServices
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = settings.MaxFailedAttempts;
                 options.Lockout.DefaultLockoutTimeSpan = settings.LockoutDuration;
-                options.Password.RequiredLength = 10;
+                // Length, not composition rules (NIST SP 800-63B): a long passphrase beats "Passw0rd!".
+                options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
             })
             .AddEntityFrameworkStores<IdentityDb>()
             .AddDefaultTokenProviders();
@@ -88,6 +93,7 @@ public static class IdentityServices
         builder.Services.AddHostedService<IdentityStartup>();
 
         builder.Services.AddSignInRateLimits(settings.RateLimit);
+        builder.Services.AddAuthorization();
         builder.Services.AddAntiforgery();
         builder.Services.AddProblemDetails();
         return builder;
