@@ -104,6 +104,36 @@ public sealed class ContainerModeModelTests
         Assert.Contains(web.Annotations.OfType<EndpointAnnotation>(), e => e.IsExternal);
     }
 
+    [Fact]
+    public async Task Identity_gets_its_database_and_each_clients_secret_and_the_services_find_it_without_waiting_for_it()
+    {
+        var model = await ContainerModelAsync();
+
+        var identity = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "identity");
+        var environment = await EnvironmentAsync(identity);
+        Assert.Equal("{identitydb.connectionString}", environment["ConnectionStrings__identitydb"]);
+        Assert.Contains("identitydb", identity.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+        Assert.Contains(identity.Annotations, a => a is HealthCheckAnnotation);
+        Assert.Equal("{web.bindings.http.url}/signin-oidc", environment["Identity__Clients__web__RedirectUri"]);
+
+        foreach (var client in new[] { "web", "transactions", "reactor" })
+        {
+            // Generated secret parameters, the same one on both sides, never a value in the repository.
+            var secret = Assert.IsType<ParameterResource>(model.Resources.Single(r => r.Name == $"{client}-client-secret"));
+            Assert.True(secret.Secret);
+            Assert.Equal($"{{{client}-client-secret.value}}", environment[$"Identity__Clients__{client}__Secret"]);
+            var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == client);
+            Assert.Equal($"{{{client}-client-secret.value}}", (await EnvironmentAsync(project))["Identity__ClientSecret"]);
+        }
+
+        foreach (var service in new[] { "account", "transactions", "reactor", "web" })
+        {
+            var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == service);
+            Assert.Equal("{identity.bindings.http.url}", (await EnvironmentAsync(project))["services__identity__http__0"]);
+            Assert.DoesNotContain("identity", project.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+        }
+    }
+
     private static async Task<DistributedApplicationModel> ContainerModelAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(

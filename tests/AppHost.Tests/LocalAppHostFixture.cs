@@ -6,11 +6,11 @@ namespace EventDriven.AppHost.Tests;
 
 /// <summary>
 /// The whole AppHost in local mode, started once for the tests that share it: PostgreSQL from the machine's binaries
-/// on a fresh data folder, the local Kafka broker, the local KurrentDB server, and the four services.
+/// on a fresh data folder, the local Kafka broker, the local KurrentDB server, Identity and the four services.
 /// </summary>
 public sealed class LocalAppHostFixture : IAsyncLifetime
 {
-    public static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "kurrentdb", "account", "transactions", "reactor", "web"];
+    public static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "identitydb", "kafka", "kurrentdb", "identity", "account", "transactions", "reactor", "web"];
 
     /// <summary>The local infrastructure's data folder (<c>LocalInfrastructure:DataDirectory</c>).</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"eventdriven-tests-{Guid.NewGuid():N}");

@@ -41,6 +41,7 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
     [InlineData("accountdb")]
     [InlineData("transactionsdb")]
     [InlineData("reactordb")]
+    [InlineData("identitydb")]
     public async Task Each_database_exists_with_logical_replication_enabled(string database)
     {
         await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database, TestContext.Current.CancellationToken));
@@ -128,6 +129,7 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
     }
 
     [Theory]
+    [InlineData("identity")]
     [InlineData("account")]
     [InlineData("transactions")]
     [InlineData("reactor")]
@@ -141,6 +143,38 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
             using var response = await http.GetAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Identity_gives_the_demo_customer_a_token_for_the_services_and_refuses_a_wrong_password()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        using var identity = fixture.App.CreateHttpClient("identity");
+        static Dictionary<string, string> Form(string password) => new()
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "cli",
+            ["username"] = "customer@eventdriven.local",
+            ["password"] = password,
+            ["scope"] = "account transactions reactor",
+        };
+
+        using var granted = await identity.PostAsync(new Uri("/connect/token", UriKind.Relative), new FormUrlEncodedContent(Form("customer-demo-password")), cancellation);
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        var token = (await granted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellation)).GetProperty("access_token").GetString()!;
+        var payload = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(Base64(token.Split('.')[1]))).RootElement;
+        Assert.Equal("0b5e4a8c-1c2d-4e6f-8a9b-c0d1e2f3a4b5", payload.GetProperty("sub").GetString());
+        Assert.Equal("customer", payload.GetProperty("role").GetString());
+        Assert.Equal(["account", "reactor", "transactions"], payload.GetProperty("aud").EnumerateArray().Select(a => a.GetString()).Order());
+
+        using var refused = await identity.PostAsync(new Uri("/connect/token", UriKind.Relative), new FormUrlEncodedContent(Form("wrong-password")), cancellation);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+        static string Base64(string base64Url)
+        {
+            var text = base64Url.Replace('-', '+').Replace('_', '/');
+            return text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
         }
     }
 

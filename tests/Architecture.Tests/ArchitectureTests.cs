@@ -13,10 +13,11 @@ public sealed class ArchitectureTests
     private static readonly Assembly Transactions = typeof(Transactions.TransactionsServices).Assembly;
     private static readonly Assembly Reactor = typeof(Reactor.ReactorServices).Assembly;
     private static readonly Assembly Web = typeof(Web.Components.App).Assembly;
+    private static readonly Assembly Identity = typeof(Identity.IdentityServices).Assembly;
     private static readonly Assembly ServiceDefaults = typeof(ServiceDefaults.Kafka.KafkaConsumerService).Assembly;
 
     /// <summary>Each service's assembly and root namespace.</summary>
-    public static TheoryData<string> Services => ["Account", "Transactions", "Reactor", "Web"];
+    public static TheoryData<string> Services => ["Account", "Transactions", "Reactor", "Web", "Identity"];
 
     private static readonly Dictionary<string, (Assembly Assembly, string Namespace)> ServiceAssemblies = new()
     {
@@ -24,6 +25,7 @@ public sealed class ArchitectureTests
         ["Transactions"] = (Transactions, "EventDriven.Transactions"),
         ["Reactor"] = (Reactor, "EventDriven.Reactor"),
         ["Web"] = (Web, "EventDriven.Web"),
+        ["Identity"] = (Identity, "EventDriven.Identity"),
     };
 
     /// <summary>What a domain must not know of: storage, transport, the web, serialisation, the messaging framework.</summary>

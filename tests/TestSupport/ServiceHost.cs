@@ -6,15 +6,16 @@ namespace EventDriven.Tests;
 /// <summary>
 /// One of the project's services in the test process, on real HTTP (Kestrel on a free port), configured by
 /// <paramref name="settings"/> as the AppHost would configure it (connection strings, service addresses, options).
+/// An <paramref name="address"/> given starts it where an earlier host was (a restart keeps the issuer's address).
 /// </summary>
 public sealed class ServiceHost<TEntryPoint> : IAsyncDisposable
     where TEntryPoint : class
 {
     private readonly WebApplicationFactory<TEntryPoint> _factory;
 
-    public ServiceHost(IReadOnlyDictionary<string, string> settings)
+    public ServiceHost(IReadOnlyDictionary<string, string> settings, Uri? address = null)
     {
-        Address = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
+        Address = address ?? new Uri($"http://127.0.0.1:{FreePort.Pick()}");
         _factory = new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(host =>
         {
             foreach (var (key, value) in settings)

@@ -1,0 +1,61 @@
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace EventDriven.Identity.Clients;
+
+/// <summary>
+/// Who may ask for tokens, and for what, written down once. Each API scope names the resource server it is for
+/// (the token's <c>aud</c>), so a token for one service is refused by another. People's clients get the services'
+/// full scopes (what a person may do there is decided by their role); the services' own clients get read scopes.
+/// </summary>
+public static class ClientCatalog
+{
+    public static class Resources
+    {
+        public const string Account = "account";
+        public const string Transactions = "transactions";
+        public const string Reactor = "reactor";
+    }
+
+    public static class Roles
+    {
+        public const string Customer = "customer";
+        public const string Operator = "operator";
+    }
+
+    /// <summary>API scopes and the resource (audience) each grants access to.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ApiScopes = new Dictionary<string, string>
+    {
+        ["account"] = Resources.Account,
+        ["account.read"] = Resources.Account,
+        ["transactions"] = Resources.Transactions,
+        ["transactions.read"] = Resources.Transactions,
+        ["reactor"] = Resources.Reactor,
+    };
+
+    /// <summary>What a person's token may carry: identity scopes and the services' full scopes.</summary>
+    public static readonly string[] PersonScopes = [Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess, "account", "transactions", "reactor"];
+
+    public enum Kind
+    {
+        /// <summary>A browser app with a secret: authorization code with PKCE, refresh tokens.</summary>
+        WebApp,
+
+        /// <summary>A service calling another: client credentials.</summary>
+        Service,
+
+        /// <summary>Scripts and tests in development: the password grant for the demo users, no secret.</summary>
+        DevelopmentCli,
+    }
+
+    public sealed record Client(string Id, string DisplayName, Kind Kind, IReadOnlyList<string> Scopes);
+
+    public static readonly IReadOnlyList<Client> All =
+    [
+        new("web", "EventDriven web app", Kind.WebApp, PersonScopes),
+        new("cli", "Scripts and tests (development only)", Kind.DevelopmentCli, PersonScopes),
+        // Transactions' account copy reads Account's export and accounts (snapshot and lazy modes).
+        new("transactions", "Transactions service", Kind.Service, ["account.read"]),
+        // Reactor's notification style, reconciliation and lineage read Account and Transactions.
+        new("reactor", "Reactor service", Kind.Service, ["account.read", "transactions.read"]),
+    ];
+}
