@@ -18,12 +18,12 @@ public static class Extensions
     private const string AlivenessEndpointPath = "/alive";
 
     /// <summary>
-    /// How long a stopping service waits for its requests and background work. Aspire's orchestrator waits about ten
-    /// seconds for a process to stop, then gives up and leaves it as it is: a restart that overruns it leaves the
-    /// service down. Each part bounds its own waits well under this (e.g. <see cref="EventDriven.ServiceDefaults.Kafka.ConsumerClosing"/>);
-    /// this is the bound for whatever still waits.
+    /// How long a stopping service waits for its requests and background work. Aspire's orchestrator (DCP) sends
+    /// SIGTERM, kills the process about six seconds later, and when it is not gone soon after that gives up and leaves
+    /// the resource stopped: a restart that overruns it leaves the service down. Each part bounds its own waits under
+    /// this (e.g. <see cref="EventDriven.ServiceDefaults.Kafka.ConsumerClosing"/>); this is the bound for whatever still waits.
     /// </summary>
-    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(7);
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
