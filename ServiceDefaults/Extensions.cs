@@ -29,7 +29,13 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.Configure<HostOptions>(options =>
+        {
+            options.ShutdownTimeout = ShutdownTimeout;
+            // Side by side, so that each part's own bound (a consumer's close, the publisher's last checkpoint) overlaps
+            // the others' instead of adding up past the orchestrator's stop timeout.
+            options.ServicesStopConcurrently = true;
+        });
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

@@ -71,7 +71,8 @@ public static class ConnectEndpoints
 
         if (request.IsPasswordGrantType())
         {
-            // One answer for an unknown e-mail, a wrong password and a locked account's wrong password: nothing to probe.
+            // One answer for an unknown e-mail, a wrong password and a locked account: saying "locked" would tell a
+            // prober that the e-mail has an account.
             if (await users.FindByEmailAsync(request.Username ?? "") is not { } user)
             {
                 return Refuse(Errors.InvalidGrant, "The e-mail or password is wrong.");
@@ -80,7 +81,7 @@ public static class ConnectEndpoints
             var result = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
             if (result.IsLockedOut)
             {
-                return Refuse(Errors.InvalidGrant, "Too many failed attempts: the account is locked for a while.");
+                return Refuse(Errors.InvalidGrant, "The e-mail or password is wrong.");
             }
 
             if (!result.Succeeded)

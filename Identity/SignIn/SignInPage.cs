@@ -43,9 +43,8 @@ public static class SignInPage
             return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
         }
 
-        return result.IsLockedOut
-            ? Page(context, antiforgery, returnUrl, email, "Too many failed attempts: this account is locked for a few minutes.", StatusCodes.Status400BadRequest)
-            : Page(context, antiforgery, returnUrl, email, "The e-mail or password is wrong.", StatusCodes.Status400BadRequest);
+        // A locked account gets the same answer: saying "locked" would tell a prober that the e-mail has an account.
+        return Page(context, antiforgery, returnUrl, email, "The e-mail or password is wrong.", StatusCodes.Status400BadRequest);
     }
 
     /// <summary>A path on this server: "/x", not "//host" or "/\host", which browsers take as another host.</summary>

@@ -8,7 +8,7 @@ using Npgsql;
 namespace EventDriven.Reactor.Rebuild;
 
 /// <summary>
-/// Rebuilds a read model from Kafka without downtime, correct with several Reactor instances (decision 0010): the
+/// Rebuilds a read model from Kafka without downtime, correct with several Reactor instances (decision 0011): the
 /// topics are read from the beginning into memory (the same row functions as the live consumers) up to their ends,
 /// while every instance's live consumer carries on. Then the swap, in one transaction under
 /// <see cref="ReadModelSchema.GenerationLock"/> held exclusively, which waits for every write in flight and holds off
@@ -276,7 +276,10 @@ public sealed partial class ReadModelRebuilder(
         if (missing.Count > 0)
         {
             LogCatchingUp(logger, model, missing.Count);
-            ReadUntil(() => missing.All(fold.Seen.Contains), result => true, next, fold, report, cancellationToken);
+            // Progress is a missing event found, not any message: while the swap holds the generation lock, traffic
+            // keeps flowing, and an event never found must fail the rebuild within the stall timeout, not hold every
+            // instance's live writers for as long as messages arrive.
+            ReadUntil(() => missing.Count == 0, _ => missing.RemoveWhere(fold.Seen.Contains) > 0, next, fold, report, cancellationToken);
         }
 
         await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}; DELETE FROM inbox WHERE model = '{name}' AND generation = {generation}; {ReadModelSchema.CreateTable(model, generation)}", cancellationToken);

@@ -78,7 +78,7 @@ public sealed partial class AccountStateTopicReader(
         return latest;
     }
 
-    /// <summary>A message's state replaces the one held for its account, as compaction would; a tombstone removes it.</summary>
+    /// <summary>A message's state replaces an older one held for its account; a tombstone removes it.</summary>
     private void Keep(Dictionary<Guid, AccountSnapshot> latest, Message<string, byte[]> message, TopicPartitionOffset at)
     {
         if (message.Value is null)
@@ -95,7 +95,12 @@ public sealed partial class AccountStateTopicReader(
         {
             CloudEventHeaders.TypeOf(new ConsumeResult<string, byte[]> { Message = message });
             var changed = ContractJson.Read<AccountStateChanged>(message.Value);
-            latest[changed.AccountId] = changed.After ?? throw new System.Text.Json.JsonException("The message has no account state.");
+            var state = changed.After ?? throw new System.Text.Json.JsonException("The message has no account state.");
+            // The newest version, not the last message: a re-driven message puts an older state after newer ones.
+            if (!latest.TryGetValue(changed.AccountId, out var held) || held.Version < state.Version)
+            {
+                latest[changed.AccountId] = state;
+            }
         }
         catch (Exception exception) when (exception is System.Text.Json.JsonException or InvalidDataException)
         {

@@ -12,7 +12,9 @@ public sealed class ClientCredentialsTokens(HttpClient http, Uri tokenEndpoint, 
 {
     private static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _fetching = new(1, 1);
-    private (string Token, DateTimeOffset RenewAt)? _current;
+
+    /// <summary>Replaced whole (a reference, read and written atomically), so a reader never sees one token with another's time.</summary>
+    private volatile CachedToken? _current;
 
     public async Task<string> GetAsync(CancellationToken cancellationToken)
     {
@@ -47,7 +49,7 @@ public sealed class ClientCredentialsTokens(HttpClient http, Uri tokenEndpoint, 
             var answer = await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken)
                 ?? throw new HttpRequestException("The identity server answered no token.");
             var lifetime = TimeSpan.FromSeconds(Math.Max(answer.ExpiresIn, 0));
-            _current = (answer.AccessToken, time.GetUtcNow() + (lifetime > RenewBefore * 2 ? lifetime - RenewBefore : lifetime / 2));
+            _current = new CachedToken(answer.AccessToken, time.GetUtcNow() + (lifetime > RenewBefore * 2 ? lifetime - RenewBefore : lifetime / 2));
             return answer.AccessToken;
         }
         finally
@@ -66,6 +68,8 @@ public sealed class ClientCredentialsTokens(HttpClient http, Uri tokenEndpoint, 
     }
 
     public void Dispose() => _fetching.Dispose();
+
+    private sealed record CachedToken(string Token, DateTimeOffset RenewAt);
 
     private sealed record TokenResponse(
         [property: JsonPropertyName("access_token")] string AccessToken,

@@ -22,7 +22,12 @@ public static partial class ConsumerClosing
     /// <summary>True when <paramref name="consumer"/> closed within <see cref="Bound"/>.</summary>
     public static bool CloseWithinBound<TKey, TValue>(IConsumer<TKey, TValue> consumer, ILogger logger)
     {
+        // The name before the close: a closed consumer's handle is gone, and its name with it.
+        var name = consumer.Name;
         var closing = Task.Factory.StartNew(consumer.Close, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // Known before the wait: a host that gives up stopping meanwhile disposes its services, and the consumer's
+        // dispose must see a close still running (WasAbandoned), not destroy the client beside it.
+        Abandoned[name] = closing;
         try
         {
             if (closing.Wait(Bound))
@@ -32,12 +37,11 @@ public static partial class ConsumerClosing
         }
         catch (AggregateException exception)
         {
-            LogCloseFailed(logger, consumer.Name, exception.InnerException ?? exception);
+            LogCloseFailed(logger, name, exception.InnerException ?? exception);
             return false;
         }
 
-        Abandoned[consumer.Name] = closing;
-        LogCloseAbandoned(logger, consumer.Name, Bound);
+        LogCloseAbandoned(logger, name, Bound);
         return false;
     }
 

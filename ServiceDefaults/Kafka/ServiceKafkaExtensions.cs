@@ -39,9 +39,11 @@ public static class ServiceKafkaExtensions
         this IHostApplicationBuilder builder, string connectionName, string groupId, Action<IMediatorRegistrationConfigurator> consumers, int partitionsInParallel = 1)
         where TReader : class, IMessageReader
     {
+        // The group as configured (a deployment or a test may name another): spans, dead letters and re-drives name it.
+        var effectiveGroupId = groupId;
         builder.AddKafkaConsumer<string, byte[]>(connectionName, settings =>
         {
-            settings.Config.GroupId ??= groupId;
+            effectiveGroupId = settings.Config.GroupId ??= groupId;
             settings.Config.EnableAutoCommit = true;
             settings.Config.EnableAutoOffsetStore = false;
             settings.Config.AutoCommitIntervalMs ??= 1_000;
@@ -64,7 +66,7 @@ public static class ServiceKafkaExtensions
         DeadLetterStore.AddTo(builder.Services);
         LineageStore.AddTo(builder.Services);
         builder.Services.AddSingleton<IMessageReader, TReader>();
-        builder.Services.AddSingleton(new ConsumerPipeline(groupId, TimeSpan.FromSeconds(1)));
+        builder.Services.AddSingleton(new ConsumerPipeline(effectiveGroupId, TimeSpan.FromSeconds(1)));
         builder.Services.AddSingleton(new ConsumerGate(partitionsInParallel));
         builder.Services.AddSingleton<IConsumerLagSource, PipelineConsumerLag>();
     }

@@ -10,7 +10,10 @@ internal sealed class TracingConsumer<TKey, TValue>(IConsumer<TKey, TValue> inne
 {
     public Handle Handle => inner.Handle;
 
-    public string Name => inner.Name;
+    /// <summary>Read once: librdkafka's handle is gone after <see cref="Close"/>, and the name is still wanted then (Dispose).</summary>
+    private readonly string _name = inner.Name;
+
+    public string Name => _name;
 
     public string MemberId => inner.MemberId;
 
@@ -30,7 +33,7 @@ internal sealed class TracingConsumer<TKey, TValue>(IConsumer<TKey, TValue> inne
     {
         if (result is { IsPartitionEOF: false, Message: not null })
         {
-            KafkaTelemetry.RecordReceive(result, groupId, inner.Name);
+            KafkaTelemetry.RecordReceive(result, groupId, _name);
         }
 
         return result;
@@ -97,7 +100,7 @@ internal sealed class TracingConsumer<TKey, TValue>(IConsumer<TKey, TValue> inne
     {
         // Destroying the client would wait for the close that was given up on (see ConsumerClosing); the process is
         // stopping, and its end frees the client.
-        if (!ConsumerClosing.WasAbandoned(inner.Name))
+        if (!ConsumerClosing.WasAbandoned(_name))
         {
             inner.Dispose();
         }

@@ -2,19 +2,23 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using EventDriven.Contracts;
 using EventDriven.Tests;
+using Microsoft.Extensions.Hosting;
 
 namespace EventDriven.Accounts.Tests;
 
 /// <summary>
-/// Account stops promptly whatever the broker is doing: Aspire's orchestrator waits about ten seconds for a process to
-/// stop, and one that overruns it is left as it is and not restarted (found by the chaos drill: librdkafka's consumer
+/// Account stops promptly whatever the broker is doing: Aspire's orchestrator kills a process about six seconds after
+/// asking it to stop and gives up on one that is not gone then; one that overruns it is left as it is and not restarted (found by the chaos drill: librdkafka's consumer
 /// close waited its session timeout for a group coordinator the broker outage had taken away). Each test has its own
 /// PostgreSQL and broker, because it takes the broker away.
 /// </summary>
 public sealed class ShutdownTests : IAsyncLifetime
 {
-    /// <summary>Well under the orchestrator's wait; the consumer's close alone is given <c>ConsumerClosing.Bound</c>.</summary>
-    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The host's own bound (<c>Extensions.ShutdownTimeout</c>): Account must be done by itself before the host gives up
+    /// waiting for it (the consumer's close alone is given <c>ConsumerClosing.Bound</c>, 3 s).
+    /// </summary>
+    private static readonly TimeSpan StopBound = Extensions.ShutdownTimeout;
     private const int Consumed = 12;
     private readonly LocalPostgresServer _postgres = new();
     private readonly LocalKafkaBroker _kafka = new();

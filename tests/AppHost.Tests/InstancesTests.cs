@@ -15,7 +15,7 @@ namespace EventDriven.AppHost.Tests;
 public sealed class InstancesTests(ITestOutputHelper output)
 {
     // Web too, though the test does not use it: an AppHost disposed while web still starts left the web process running.
-    private static readonly string[] Awaited = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "kurrentdb", "web"];
+    private static readonly string[] Awaited = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "kurrentdb", "identitydb", "identity", "web"];
     private static readonly string[] Services = ["account", "transactions", "reactor"];
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 

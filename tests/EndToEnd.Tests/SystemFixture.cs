@@ -19,7 +19,7 @@ namespace EventDriven.EndToEnd.Tests;
 public sealed class SystemFixture : IAsyncLifetime
 {
     public static readonly string[] Services = ["account", "transactions", "reactor", "web"];
-    private static readonly string[] Resources = ["kafka", "kurrentdb", .. Services];
+    private static readonly string[] Resources = ["kafka", "kurrentdb", "identity", .. Services];
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"eventdriven-e2e-tests-{Guid.NewGuid():N}");
     private readonly ConcurrentDictionary<string, string> _journeys = new();

@@ -32,7 +32,14 @@ public sealed class ResourceServer : IAsyncDisposable
     public static async Task<ResourceServer> StartAsync(Uri authority, string audience)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        // No settings files (an empty content root): the test's output folder holds whichever appsettings.json was
+        // copied there last — the local KurrentDB server's binds Kestrel to its own ports — and this server is
+        // configured here alone.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = Environments.Production,
+            ContentRootPath = Directory.CreateTempSubdirectory("resource-server-").FullName,
+        });
         builder.WebHost.UseUrls(address.ToString());
         builder.Configuration[IdentityAuthority.ConfigurationKey] = authority.ToString();
         builder.AddServiceAuthentication(audience);

@@ -46,6 +46,12 @@ public sealed class RebuildWithInstancesTests(ReactorFixture service)
 
             // Both instances apply their share: each has read some partition of the ledger topic.
             await Poll.UntilAsync(async () => await ReadsLedgerTopicAsync(first) && await ReadsLedgerTopicAsync(second), Patience, "both instances to read the ledger topic");
+            // Every opening applied (one transaction per event, every read model in it) before the rebuild starts: an
+            // opening applied after it would be one more entry in the old generation's inbox than the deposits below.
+            foreach (var ledger in ledgers)
+            {
+                await Poll.UntilAsync(async () => await OverviewAsync(second, ledger.Account) is { LedgerVersion: 1 }, Patience, $"the opening of {ledger.Account}");
+            }
 
             // A rebuild asked of the first, held just before its swap (this test holds the read model's row, which the
             // swap locks first and live writers only read). While it runs, the second instance answers as the first
