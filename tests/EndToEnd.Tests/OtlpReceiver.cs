@@ -51,6 +51,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ExportedSpan> _spans = new();
     private int _requests;
+    private TaskCompletionSource _nextExport = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private OtlpReceiver(WebApplication app) => _app = app;
 
@@ -83,6 +84,10 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 receiver.Errors.Enqueue(exception.Message);
                 return Results.BadRequest();
             }
+            finally
+            {
+                Interlocked.Exchange(ref receiver._nextExport, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
 
             // An empty ExportTraceServiceResponse: everything accepted.
             return Results.Bytes([], "application/x-protobuf");
@@ -96,6 +101,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public string Summary => $"{_requests} export requests to {Endpoint}, {_spans.Count} spans ({string.Join(", ", _spans.GroupBy(s => s.Service).Select(g => $"{g.Key} {g.Count()}"))}), unreadable: {string.Join("; ", Errors)}";
 
     public ConcurrentQueue<string> Errors { get; } = new();
+
+    /// <summary>Completes when the next export request has been read: take it before looking at the spans, then wait on it.</summary>
+    public Task NextExport => _nextExport.Task;
 
     /// <summary>Every span received so far.</summary>
     public IReadOnlyList<ExportedSpan> Spans => [.. _spans];

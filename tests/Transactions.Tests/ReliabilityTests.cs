@@ -57,17 +57,10 @@ public sealed class ReliabilityTests(TransactionsFixture service)
     public async Task Events_stored_while_no_publisher_ran_and_events_past_a_lost_checkpoint_are_published_and_applied_once()
     {
         // A world of its own (event store, database, consumer group), so that the fixture's publisher does not publish it.
-        await using var kurrentDB = new LocalKurrentDBServer();
-        await kurrentDB.InitializeAsync();
-        var database = await service.Postgres.CreateDatabaseAsync($"transactions_{Guid.NewGuid():N}");
-        var settings = new Dictionary<string, string>
-        {
-            ["Transactions:Publisher:Enabled"] = "false",
-            ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}",
-        };
+        await using var world = await service.StartUnpublishedWorldAsync();
         var (source, target) = (await service.OpenAccountAsync(), await service.OpenAccountAsync());
         Guid tx;
-        await using (var unpublished = service.StartTransactions(database, settings, kurrentDB))
+        await using (var unpublished = world.Start())
         {
             // The two may sit on different partitions of accounts.state: knowing one says nothing about the other.
             await TransactionsFixture.WaitUntilKnownAsync(source, unpublished.Client);
@@ -80,10 +73,13 @@ public sealed class ReliabilityTests(TransactionsFixture service)
             Assert.Empty(await service.Kafka.ReadExactlyAsync(Topics.TransactionEvents, source, 0));
         }
 
-        settings["Transactions:Publisher:Enabled"] = "true";
         // A new group per instance: a restarted member of the same group waits out the old member's session first.
-        settings["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}";
-        await using (var publishing = service.StartTransactions(database, settings, kurrentDB))
+        var publisher = new Dictionary<string, string>
+        {
+            ["Transactions:Publisher:Enabled"] = "true",
+            ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}",
+        };
+        await using (var publishing = world.Start(publisher))
         {
             // Opened, deposited, debited — then, by choreography, completed on the source after the target's credit.
             var published = await service.Kafka.ReadAsync(Topics.TransactionEvents, source, 4);
@@ -92,15 +88,15 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         }
 
         // The checkpoint is lost (as if the publisher died after Kafka's ack, before saving it): everything goes out again.
-        await using (var connection = new NpgsqlConnection(database))
+        await using (var connection = new NpgsqlConnection(world.Database))
         {
             await connection.OpenAsync(Ct);
             await using var forget = new NpgsqlCommand("DELETE FROM publisher_checkpoints", connection);
             Assert.Equal(1, await forget.ExecuteNonQueryAsync(Ct));
         }
 
-        settings["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}";
-        await using (var republishing = service.StartTransactions(database, settings, kurrentDB))
+        publisher["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}";
+        await using (var republishing = world.Start(publisher))
         {
             var again = await service.Kafka.ReadAsync(Topics.TransactionEvents, source, 8);
             var ids = again.Select(m => CloudEventHeaders.Read(m.Headers, "ce_id")).ToList();

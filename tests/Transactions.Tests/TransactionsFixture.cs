@@ -83,6 +83,22 @@ public sealed class TransactionsFixture : IAsyncLifetime
             ["Transactions:TransfersUnderWay:OverdueAfter"] = "00:00:01",
         }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
+    /// <summary>
+    /// A world of its own with no publisher (its own event store, database and consumer group): what its instances
+    /// store never reaches Kafka, and the fixture's publisher does not publish it.
+    /// </summary>
+    public async Task<UnpublishedWorld> StartUnpublishedWorldAsync()
+    {
+        var kurrentDB = new LocalKurrentDBServer();
+        await kurrentDB.InitializeAsync();
+        var database = await Postgres.CreateDatabaseAsync($"transactions_{Guid.NewGuid():N}");
+        return new UnpublishedWorld(this, kurrentDB, database, new Dictionary<string, string>
+        {
+            ["Transactions:Publisher:Enabled"] = "false",
+            ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}",
+        });
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Transactions is not null)
@@ -117,4 +133,17 @@ public sealed class TransactionsFixture : IAsyncLifetime
     public static Task WaitUntilKnownAsync(Guid accountId, HttpClient transactions) =>
         Poll.UntilAsync(async () => (await transactions.GetAsync($"/ledgers/{accountId}", TestContext.Current.CancellationToken)).IsSuccessStatusCode,
             TimeSpan.FromSeconds(30), $"Transactions to know account {accountId}");
+}
+
+/// <summary>See <see cref="TransactionsFixture.StartUnpublishedWorldAsync"/>; each <see cref="Start"/> is a new instance of it.</summary>
+public sealed class UnpublishedWorld(TransactionsFixture fixture, LocalKurrentDBServer kurrentDB, string database, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
+{
+    public string Database => database;
+
+    /// <summary>An instance; <paramref name="overrides"/> on top of the world's settings (the publisher on, say).</summary>
+    public ServiceHost<Program> Start(IReadOnlyDictionary<string, string>? overrides = null) =>
+        fixture.StartTransactions(database, settings.Concat(overrides ?? new Dictionary<string, string>())
+            .GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value), kurrentDB);
+
+    public ValueTask DisposeAsync() => kurrentDB.DisposeAsync();
 }

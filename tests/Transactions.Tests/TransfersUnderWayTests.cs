@@ -97,18 +97,11 @@ public sealed class TransfersUnderWayTests(TransactionsFixture service)
     public async Task A_transfer_never_published_stays_under_way_and_a_restarted_tracker_still_has_it_from_its_table()
     {
         // A world of its own without a publisher: the debit never reaches Kafka, so nobody ever answers it.
-        await using var kurrentDB = new LocalKurrentDBServer();
-        await kurrentDB.InitializeAsync();
-        var database = await service.Postgres.CreateDatabaseAsync($"transactions_{Guid.NewGuid():N}");
-        var settings = new Dictionary<string, string>
-        {
-            ["Transactions:Publisher:Enabled"] = "false",
-            ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"isolated-{Guid.NewGuid():N}",
-        };
+        await using var world = await service.StartUnpublishedWorldAsync();
         var (source, target) = (await service.OpenAccountAsync(), await service.OpenAccountAsync());
         var tx = Guid.NewGuid();
         LedgerReceipt debit;
-        await using (var first = service.StartTransactions(database, settings, kurrentDB))
+        await using (var first = world.Start())
         {
             await TransactionsFixture.WaitUntilKnownAsync(source, first.Client);
             await TransactionsFixture.WaitUntilKnownAsync(target, first.Client);
@@ -118,7 +111,7 @@ public sealed class TransfersUnderWayTests(TransactionsFixture service)
             await Poll.UntilAsync(() => Task.FromResult(tracked.Contains(source, tx)), Patience, $"the tracker to see transfer {tx}");
         }
 
-        await using var restarted = service.StartTransactions(database, settings, kurrentDB);
+        await using var restarted = world.Start();
         var again = restarted.Services.GetRequiredService<TransfersUnderWay>();
         await Poll.UntilAsync(() => Task.FromResult(again.Summarize() is not null), Patience, "the restarted tracker to lead");
         Assert.True(again.Contains(source, tx));
