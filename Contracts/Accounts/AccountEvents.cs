@@ -39,7 +39,11 @@ public sealed record FieldChange(string Field, string? Old, string? New);
 /// </summary>
 public sealed record AccountStateChanged(Guid EventId, Guid AccountId, long Version, DateTimeOffset OccurredAt, string Type, AccountSnapshot? Before, AccountSnapshot After);
 
-/// <summary>An account as other services may copy it.</summary>
+/// <summary>
+/// An account as other services may copy it. <see cref="Owner"/> is the owner's subject at the identity server (an
+/// opaque id, no personal data), so that every copy can answer "whose is it" without asking Account; absent in events
+/// of accounts opened before owners were recorded (only operators see those).
+/// </summary>
 public sealed record AccountSnapshot(
     Guid AccountId,
     string OwnerName,
@@ -51,7 +55,8 @@ public sealed record AccountSnapshot(
     string? FreezeReason,
     long Version,
     DateTimeOffset OpenedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? Owner = null);
 
 /// <summary>
 /// Account's bulk export (<c>GET /accounts/snapshot</c>): every account as of one consistent moment, and the WAL

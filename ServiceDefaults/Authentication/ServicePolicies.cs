@@ -7,19 +7,23 @@ namespace EventDriven.ServiceDefaults.Authentication;
 /// The authorisation policies every service names: <c>customer</c> and <c>operator</c> (the person's role claim), and
 /// <c>service:{scope}</c> for another service's client-credentials token that was granted that scope
 /// (<c>RequireAuthorization("service:account.read")</c>). Scope policies are made on demand, so a service need not
-/// list them.
+/// list them. <c>operator-or-service:{scope}</c> admits either (an operator at the dashboard, or another service
+/// reading the same endpoint for its own work, e.g. Reactor's reconciliation reading Account's accounts).
 /// </summary>
 public static class ServicePolicies
 {
     public const string Customer = "customer";
     public const string Operator = "operator";
     public const string ServicePrefix = "service:";
+    public const string OperatorOrServicePrefix = "operator-or-service:";
 
     public const string RoleClaim = "role";
     public const string ScopeClaim = "scope";
     public const string SubjectClaim = "sub";
 
     public static string Service(string scope) => ServicePrefix + scope;
+
+    public static string OperatorOrService(string scope) => OperatorOrServicePrefix + scope;
 
     internal static void Add(AuthorizationOptions options)
     {
@@ -41,16 +45,26 @@ public static class ServicePolicies
                 return configured;
             }
 
-            if (!policyName.StartsWith(ServicePrefix, StringComparison.Ordinal) || policyName.Length == ServicePrefix.Length)
+            if (ScopeAfter(policyName, ServicePrefix) is { } scope)
             {
-                return null;
+                return new AuthorizationPolicyBuilder()
+                    .RequireAuthenticatedUser()
+                    .RequireAssertion(context => HasScope(context.User, scope))
+                    .Build();
             }
 
-            var scope = policyName[ServicePrefix.Length..];
-            return new AuthorizationPolicyBuilder()
-                .RequireAuthenticatedUser()
-                .RequireAssertion(context => HasScope(context.User, scope))
-                .Build();
+            if (ScopeAfter(policyName, OperatorOrServicePrefix) is { } operatorOrScope)
+            {
+                return new AuthorizationPolicyBuilder()
+                    .RequireAuthenticatedUser()
+                    .RequireAssertion(context => context.User.HasClaim(RoleClaim, Operator) || HasScope(context.User, operatorOrScope))
+                    .Build();
+            }
+
+            return null;
         }
+
+        private static string? ScopeAfter(string policyName, string prefix) =>
+            policyName.StartsWith(prefix, StringComparison.Ordinal) && policyName.Length > prefix.Length ? policyName[prefix.Length..] : null;
     }
 }
