@@ -31,6 +31,9 @@ public static class ServicePolicies
         options.AddPolicy(Operator, policy => policy.RequireAuthenticatedUser().RequireClaim(RoleClaim, Operator));
     }
 
+    /// <summary>Who is calling: the token's subject (a user's opaque id, or a service's client id); null when anonymous.</summary>
+    public static string? SubjectOf(System.Security.Claims.ClaimsPrincipal principal) => principal.FindFirst(SubjectClaim)?.Value;
+
     /// <summary>True when the token's <c>scope</c> claim (space-separated, as OAuth writes it) holds <paramref name="scope"/>.</summary>
     public static bool HasScope(System.Security.Claims.ClaimsPrincipal principal, string scope) =>
         principal.FindAll(ScopeClaim).Any(claim => claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));

@@ -8,10 +8,25 @@ namespace EventDriven.ServiceDefaults.Kafka;
 /// <summary>
 /// The CloudEvents Kafka binary binding as the wire contract uses it: <c>ce_id</c>, <c>ce_type</c>, <c>ce_source</c>,
 /// <c>ce_time</c>, <c>ce_specversion</c>, <c>ce_subject</c> and <c>content-type</c>; the value is the JSON event.
+/// The extension <c>ce_actor</c> says who asked for the change, for audit: the subject of the caller's token (a user's
+/// opaque id, or a service's client id), never personal data; absent when no one asked (e.g. a reaction to an event).
 /// </summary>
 public static class CloudEventHeaders
 {
-    public static Headers Create(Guid id, string type, string source, DateTimeOffset time, string subject) => new()
+    public const string Actor = "ce_actor";
+
+    public static Headers Create(Guid id, string type, string source, DateTimeOffset time, string subject, string? actor = null)
+    {
+        var headers = Standard(id, type, source, time, subject);
+        if (!string.IsNullOrEmpty(actor))
+        {
+            headers.Add(Actor, Encoding.UTF8.GetBytes(actor));
+        }
+
+        return headers;
+    }
+
+    private static Headers Standard(Guid id, string type, string source, DateTimeOffset time, string subject) => new()
     {
         { "ce_id", Encoding.UTF8.GetBytes(id.ToString()) },
         { "ce_type", Encoding.UTF8.GetBytes(type) },
