@@ -23,13 +23,18 @@ public static class ClientCatalog
     }
 
     /// <summary>API scopes and the resource (audience) each grants access to.</summary>
-    public static readonly IReadOnlyDictionary<string, string> ApiScopes = new Dictionary<string, string>
+    public static readonly IReadOnlyDictionary<string, string[]> ApiScopes = new Dictionary<string, string[]>
     {
-        ["account"] = Resources.Account,
-        ["account.read"] = Resources.Account,
-        ["transactions"] = Resources.Transactions,
-        ["transactions.read"] = Resources.Transactions,
-        ["reactor"] = Resources.Reactor,
+        ["account"] = [Resources.Account],
+        ["account.read"] = [Resources.Account],
+        ["transactions"] = [Resources.Transactions],
+        ["transactions.read"] = [Resources.Transactions],
+        ["reactor"] = [Resources.Reactor],
+        // The web app's one process-wide subscription to Reactor's changes (it shows each person only their own).
+        ["reactor.read"] = [Resources.Reactor],
+        // Operating the system without a person: the dashboard's commands (rebuild, reconcile, re-drive) and the web
+        // app's operations figures. Valid at every service, admitted only by their operations endpoints.
+        ["operations"] = [Resources.Account, Resources.Transactions, Resources.Reactor],
     };
 
     /// <summary>What a person's token may carry: identity scopes and the services' full scopes.</summary>
@@ -47,15 +52,21 @@ public static class ClientCatalog
         DevelopmentCli,
     }
 
-    public sealed record Client(string Id, string DisplayName, Kind Kind, IReadOnlyList<string> Scopes);
+    /// <summary>
+    /// A client and the scopes it may ask for. <paramref name="OwnScopes"/> are what a web app may also ask for in its
+    /// own name (client credentials), for the work it does for no one in particular.
+    /// </summary>
+    public sealed record Client(string Id, string DisplayName, Kind Kind, IReadOnlyList<string> Scopes, IReadOnlyList<string>? OwnScopes = null);
 
     public static readonly IReadOnlyList<Client> All =
     [
-        new("web", "EventDriven web app", Kind.WebApp, PersonScopes),
+        new("web", "EventDriven web app", Kind.WebApp, PersonScopes, OwnScopes: ["reactor.read", "operations"]),
         new("cli", "Scripts and tests (development only)", Kind.DevelopmentCli, PersonScopes),
         // Transactions' account copy reads Account's export and accounts (snapshot and lazy modes).
         new("transactions", "Transactions service", Kind.Service, ["account.read"]),
         // Reactor's notification style, reconciliation and lineage read Account and Transactions.
         new("reactor", "Reactor service", Kind.Service, ["account.read", "transactions.read"]),
+        // The AppHost's dashboard commands.
+        new("dashboard", "Aspire dashboard commands", Kind.Service, ["operations"]),
     ];
 }

@@ -13,9 +13,10 @@ internal sealed partial class ClientRegistrations(
 {
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
-        foreach (var (name, resource) in ClientCatalog.ApiScopes)
+        foreach (var (name, resources) in ClientCatalog.ApiScopes)
         {
-            var descriptor = new OpenIddictScopeDescriptor { Name = name, Resources = { resource } };
+            var descriptor = new OpenIddictScopeDescriptor { Name = name };
+            descriptor.Resources.UnionWith(resources);
             if (await scopes.FindByNameAsync(name, cancellationToken) is { } existing)
             {
                 await scopes.UpdateAsync(existing, descriptor, cancellationToken);
@@ -88,6 +89,12 @@ internal sealed partial class ClientRegistrations(
                 descriptor.Permissions.Add(Permissions.GrantTypes.RefreshToken);
                 descriptor.Permissions.Add(Permissions.ResponseTypes.Code);
                 descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+                if (client.OwnScopes is { Count: > 0 } own)
+                {
+                    descriptor.Permissions.Add(Permissions.GrantTypes.ClientCredentials);
+                    descriptor.Permissions.UnionWith(own.Select(scope => Permissions.Prefixes.Scope + scope));
+                }
+
                 return descriptor;
 
             case ClientCatalog.Kind.Service:

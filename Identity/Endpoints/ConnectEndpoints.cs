@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using EventDriven.Identity.Clients;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Extensions;
@@ -66,6 +67,14 @@ public static class ConnectEndpoints
 
         if (request.IsClientCredentialsGrantType())
         {
+            // A web app's permissions also list the person scopes it asks for on people's behalf; in its own name it
+            // gets only its own scopes, never a token that acts at a service as no one in particular.
+            if (ClientCatalog.All.SingleOrDefault(client => client.Id == request.ClientId) is { Kind: ClientCatalog.Kind.WebApp } webApp
+                && request.GetScopes().Except(webApp.OwnScopes ?? []).Any())
+            {
+                return Refuse(Errors.InvalidScope, "A web app may ask in its own name only for its own scopes.");
+            }
+
             return SignIn(await principals.ForServiceAsync(request.ClientId!, request.GetScopes(), cancellationToken));
         }
 

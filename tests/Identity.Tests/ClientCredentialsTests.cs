@@ -29,6 +29,24 @@ public sealed class ClientCredentialsTests(IdentityServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_dashboards_operations_token_is_for_every_service_and_the_web_app_reads_Reactor_in_its_own_name()
+    {
+        var dashboard = (await Tokens.ClientCredentialsAsync(fixture.Client, "dashboard", fixture.DashboardSecret, "operations").SuccessfulAsync()).Jwt;
+        Assert.Equal("dashboard", dashboard.Subject);
+        Assert.Equal(["account", "reactor", "transactions"], dashboard.Values("aud"));
+        Assert.Equal(["operations"], dashboard.Scopes());
+
+        var web = (await Tokens.ClientCredentialsAsync(fixture.Client, "web", fixture.WebSecret, "reactor.read").SuccessfulAsync()).Jwt;
+        Assert.Equal(["reactor"], web.Values("aud"));
+        Assert.Empty(web.Values("role"));
+
+        // Its own name gets it only its own scopes, never a person's.
+        var person = await Tokens.ClientCredentialsAsync(fixture.Client, "web", fixture.WebSecret, "reactor.read account");
+        Assert.Equal("invalid_scope", person.Error);
+        Assert.False(person.Body.TryGetProperty("access_token", out _));
+    }
+
+    [Fact]
     public async Task A_service_cannot_ask_for_a_persons_scope()
     {
         var answer = await Tokens.ClientCredentialsAsync(fixture.Client, "reactor", fixture.ReactorSecret, "account");

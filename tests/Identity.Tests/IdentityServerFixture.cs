@@ -34,6 +34,8 @@ public sealed class IdentityServerFixture : IAsyncLifetime
 
     public string WebSecret { get; } = Secret();
 
+    public string DashboardSecret { get; } = Secret();
+
     public ServiceHost<Program> Server { get; private set; } = null!;
 
     public HttpClient Client => Server.Client;
@@ -62,6 +64,7 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Clients:reactor:Secret"] = ReactorSecret,
             ["Identity:Clients:transactions:Secret"] = TransactionsSecret,
             ["Identity:Clients:web:Secret"] = WebSecret,
+            ["Identity:Clients:dashboard:Secret"] = DashboardSecret,
             ["Identity:Clients:web:RedirectUri"] = WebRedirect.ToString(),
             ["Identity:RateLimit:SignInPerMinute"] = "1000",
             ["Identity:RateLimit:TokenPerMinute"] = "1000",

@@ -26,7 +26,7 @@ public sealed class LocalIdentityServer : IAsyncDisposable
 {
     public const string AllAudiences = "account transactions reactor";
 
-    private static readonly string[] ServiceClients = ["transactions", "reactor", "web"];
+    private static readonly string[] ServiceClients = ["transactions", "reactor", "web", "dashboard"];
 
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _tokens = new();
     private readonly ChildProcess _process;
@@ -43,7 +43,7 @@ public sealed class LocalIdentityServer : IAsyncDisposable
     /// <summary>The issuer, as services configure it (<c>Identity:Authority</c>).</summary>
     public Uri Authority { get; }
 
-    /// <summary>Each confidential client's generated secret (<c>transactions</c>, <c>reactor</c>, <c>web</c>).</summary>
+    /// <summary>Each confidential client's generated secret (<c>transactions</c>, <c>reactor</c>, <c>web</c>, <c>dashboard</c>).</summary>
     public IReadOnlyDictionary<string, string> Secrets { get; }
 
     /// <summary>
