@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
@@ -12,16 +13,20 @@ builder.AddServiceDefaults();
 builder.AddServiceApi("Transactions API",
     "Ledgers: deposits, withdrawals and transfers as event-sourced ledgers in KurrentDB, one per account. Every command " +
     "carries a transaction id; a repeat returns the first receipt and appends nothing.");
+builder.AddServiceAuthentication("transactions");
 builder.AddTransactionsServices();
 
 var app = builder.Build();
 
 app.UseServiceApi();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapLedgerApi();
 app.MapReconciliationApi();
-app.MapDeadLetterApi();
-app.MapLineageApi();
-app.MapStatusApi().MapPublisherStatus();
+// Operations: an operator, or the dashboard's and the web app's work done in no one's name; lineage also for Reactor.
+app.MapGroup("").RequireAuthorization(ServicePolicies.OperatorOrService("operations")).MapDeadLetterApi();
+app.MapGroup("").RequireAuthorization(ServicePolicies.OperatorOrService("transactions.read")).MapLineageApi();
+app.MapStatusApi().RequireAuthorization(ServicePolicies.OperatorOrService("operations")).MapPublisherStatus();
 app.MapDefaultEndpoints();
 
 app.Run();
