@@ -43,7 +43,7 @@ public sealed class MessagingFaultTests(TransactionsFixture service)
 
         var ledger = await service.Client.GetFromJsonAsync<JsonElement>($"/ledgers/{account}", Ct);
         Assert.Equal(2, ledger.GetProperty("account").GetProperty("version").GetInt64());
-        var letters = await service.Client.GetFromJsonAsync<List<Letter>>("/dead-letters", Ct);
+        var letters = await service.Operator.GetFromJsonAsync<List<Letter>>("/dead-letters", Ct);
         // The account copy's letter (the choreography's group, reading the same topic, parks a message without a
         // type or of another content type as well: each group its own letter).
         var parked = Assert.Single(letters!, l => l.Key == account.ToString() && l.ConsumerGroup == EventDriven.Transactions.AccountCopy.AccountStateConsumer.GroupId);
