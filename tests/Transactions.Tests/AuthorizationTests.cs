@@ -100,7 +100,7 @@ public sealed partial class AuthorizationTests(TransactionsFixture service)
         }
 
         Assert.Equal(before, await LedgerAsync(service.Operator, account));
-        Assert.Equal((1L, 0m), await LedgerAsync(service.Operator, own));
+        Assert.Equal((0L, 0m), await LedgerAsync(service.Operator, own));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed partial class AuthorizationTests(TransactionsFixture service)
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(operations, HttpMethod.Get, "/reconciliation/ledgers"));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(operations, HttpMethod.Post, $"/ledgers/{account}/withdrawals", Money(1m)));
 
-        Assert.Equal((1L, 0m), await LedgerAsync(service.Operator, account));
+        Assert.Equal((0L, 0m), await LedgerAsync(service.Operator, account));
     }
 
     [Fact]
