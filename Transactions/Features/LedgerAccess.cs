@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.Transactions.AccountCopy;
-using Microsoft.AspNetCore.Authorization;
 
 namespace EventDriven.Transactions.Features;
 
@@ -12,19 +11,13 @@ namespace EventDriven.Transactions.Features;
 /// </summary>
 public static class LedgerAccess
 {
-    /// <summary>The ledger endpoints' policy: a person (a customer or an operator); a service's token moves no money.</summary>
-    public static void RequirePerson(AuthorizationPolicyBuilder policy) =>
-        policy.RequireAuthenticatedUser().RequireClaim(ServicePolicies.RoleClaim, ServicePolicies.Customer, ServicePolicies.Operator);
-
-    public static bool IsOperator(ClaimsPrincipal user) => user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Operator);
-
     /// <summary>
     /// Whether <paramref name="user"/> may use account <paramref name="accountId"/>'s ledger: an operator any (known or
     /// not, as before sign-in), a customer only one whose copied owner is their subject (an account that predates owners
     /// is nobody's).
     /// </summary>
     public static async Task<bool> MayUseAsync(ClaimsPrincipal user, Guid accountId, AccountDirectory accounts, CancellationToken cancellationToken) =>
-        IsOperator(user)
+        ServicePolicies.IsOperator(user)
         || (ServicePolicies.SubjectOf(user) is { } subject
             && await accounts.FindAsync(accountId, cancellationToken) is { Owner: { } owner }
             && string.Equals(owner, subject, StringComparison.Ordinal));

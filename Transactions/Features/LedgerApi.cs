@@ -20,7 +20,7 @@ public static class LedgerApi
 {
     public static IEndpointRouteBuilder MapLedgerApi(this IEndpointRouteBuilder app)
     {
-        var ledgers = app.MapGroup("/ledgers/{accountId:guid}").WithTags("Ledgers").RequireAuthorization(LedgerAccess.RequirePerson);
+        var ledgers = app.MapGroup("/ledgers/{accountId:guid}").WithTags("Ledgers").RequireAuthorization(ServicePolicies.Person);
 
         var commands = ledgers.MapGroup("")
             .ProducesProblem(StatusCodes.Status404NotFound)
