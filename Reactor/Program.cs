@@ -12,17 +12,23 @@ builder.AddServiceDefaults();
 builder.AddServiceApi("Reactor API",
     "The read side: read models projected from Kafka (each row with the versions it reflects), a push channel for " +
     "their changes, the event styles compared, dead letters and read-model rebuilds.");
+builder.AddServiceAuthentication("reactor");
+ReactorPolicies.Add(builder.Services.AddAuthorizationBuilder());
 builder.AddReactorServices();
 
 var app = builder.Build();
 
 app.UseServiceApi();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapReactorApi();
-app.MapReconciliationApi();
-app.MapDeadLetterApi();
-app.MapLineageApi();
-app.MapEventLineageApi();
-app.MapStatusApi();
+// Operations: an operator, or the dashboard's and the web app's own tokens (scope 'operations').
+var operations = app.MapGroup("").RequireAuthorization(ReactorPolicies.Operations);
+operations.MapReconciliationApi();
+operations.MapDeadLetterApi();
+operations.MapLineageApi();
+operations.MapEventLineageApi();
+operations.MapStatusApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -16,6 +16,9 @@ public static class ReactorServices
     /// <summary>The named HTTP client for Transactions' API (https+http://transactions).</summary>
     public const string TransactionsApi = "transactions";
 
+    /// <summary>Reactor's client at the identity server (its secret: <c>Identity:ClientSecret</c>).</summary>
+    public const string ClientId = "reactor";
+
     /// <summary>
     /// PostgreSQL (read models, inbox, dead letters), Kafka, the consumer and its handlers (the shared pipeline), the
     /// alert rules, the rebuilder and the push channel.
@@ -24,8 +27,11 @@ public static class ReactorServices
     {
         builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: ServicePostgres.Configure);
         builder.AddServiceKafkaProducer("kafka");
-        builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"));
-        builder.Services.AddHttpClient(TransactionsApi, client => client.BaseAddress = new Uri("https+http://transactions"));
+        // Reactor's own tokens (client credentials): the notification style's reads, reconciliation and lineage.
+        builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"))
+            .AddClientCredentialsToken(ClientId, "account.read");
+        builder.Services.AddHttpClient(TransactionsApi, client => client.BaseAddress = new Uri("https+http://transactions"))
+            .AddClientCredentialsToken(ClientId, "transactions.read");
         builder.AddServiceKafkaConsumer<ReactorMessages>("kafka", "reactor", consumers =>
         {
             consumers.AddConsumer<ReadModelHandler>();
