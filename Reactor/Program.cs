@@ -2,6 +2,7 @@ using EventDriven.Reactor;
 using EventDriven.Reactor.Api;
 using EventDriven.Reactor.Reconciliation;
 using EventDriven.Reactor.Lineage;
+using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
@@ -22,13 +23,12 @@ app.UseServiceApi();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapReactorApi();
-// Operations: an operator, or the dashboard's and the web app's own tokens (scope 'operations').
-var operations = app.MapGroup("").RequireAuthorization(ReactorPolicies.Operations);
-operations.MapReconciliationApi();
-operations.MapDeadLetterApi();
-operations.MapLineageApi();
-operations.MapEventLineageApi();
-operations.MapStatusApi();
+app.MapReconciliationApi();
+app.MapDeadLetterApi();
+// Reactor's own lineage is read by the web app's operations pages, not by another service.
+app.MapLineageApi(ServicePolicies.OperationsScope);
+app.MapEventLineageApi();
+app.MapStatusApi();
 app.MapDefaultEndpoints();
 
 app.Run();

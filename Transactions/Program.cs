@@ -20,7 +20,7 @@ app.UseServiceApi();
 app.MapLedgerApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
-app.MapLineageApi();
+app.MapLineageApi("transactions.read");
 app.MapStatusApi().MapPublisherStatus();
 app.MapDefaultEndpoints();
 

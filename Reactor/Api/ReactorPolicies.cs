@@ -14,19 +14,18 @@ namespace EventDriven.Reactor.Api;
 public static class ReactorPolicies
 {
     /// <summary>A signed-in customer or operator: not a service, which acts in no one's name.</summary>
-    public const string Person = "reactor:person";
+    public const string Person = ServicePolicies.Person;
 
     /// <summary>A person, or a service token granted <see cref="ChangesScope"/>.</summary>
     public const string ChangesReader = "reactor:changes-reader";
 
     public const string ChangesScope = "reactor.read";
 
-    public const string OperationsScope = "operations";
+    public const string OperationsScope = ServicePolicies.OperationsScope;
 
     public static readonly string Operations = ServicePolicies.OperatorOrService(OperationsScope);
 
     public static void Add(AuthorizationBuilder authorization) => authorization
-        .AddPolicy(Person, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => IsPerson(context.User)))
         .AddPolicy(ChangesReader, policy => policy.RequireAuthenticatedUser()
             .RequireAssertion(context => IsPerson(context.User) || ServicePolicies.HasScope(context.User, ChangesScope)));
 
@@ -43,6 +42,8 @@ public static class ReactorPolicies
         || (!user.HasClaim(claim => claim.Type == ServicePolicies.RoleClaim)
             && (ServicePolicies.HasScope(user, ChangesScope) || ServicePolicies.HasScope(user, OperationsScope)));
 
+    /// <summary>As <see cref="ServicePolicies.Person"/> admits: a customer or an operator, with a subject.</summary>
     private static bool IsPerson(ClaimsPrincipal user) =>
-        user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Customer) || user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Operator);
+        (user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Customer) || user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Operator))
+        && ServicePolicies.SubjectOf(user) is not null;
 }

@@ -22,6 +22,7 @@ public sealed class ShutdownTests : IAsyncLifetime
     private const int Consumed = 12;
     private readonly LocalPostgresServer _postgres = new();
     private readonly LocalKafkaBroker _kafka = new();
+    private LocalIdentityServer? _identity;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,6 +30,7 @@ public sealed class ShutdownTests : IAsyncLifetime
     {
         await Task.WhenAll(_postgres.InitializeAsync().AsTask(), _kafka.InitializeAsync().AsTask());
         await _kafka.CreateTopicsAsync(Topics.All);
+        _identity = await LocalIdentityServer.StartAsync(_postgres);
     }
 
     [Theory]
@@ -36,17 +38,18 @@ public sealed class ShutdownTests : IAsyncLifetime
     [InlineData(true)]
     public async Task Account_stops_within_seconds_after_the_broker_went_away_with_consumed_offsets_and_relayed_messages_pending(bool brokerBackBeforeStop)
     {
-        var service = new ServiceHost<Program>(new Dictionary<string, string>
+        var service = new ServiceHost<Program>(new Dictionary<string, string>(_identity!.ServiceSettings())
         {
             ["ConnectionStrings:accountdb"] = await _postgres.CreateDatabaseAsync("accountdb"),
             ["ConnectionStrings:kafka"] = _kafka.BootstrapServers,
             ["Account:Relay:Mode"] = "Cdc",
         });
+        using var customer = BearerTokenHandler.Client(service.Address, () => _identity.TokenAsync(TestUser.Customer));
         var stopped = false;
         try
         {
             // The consumer has joined its group and has offsets to commit on close: messages it reads and passes over.
-            await service.Client.OpenAccountAsync("EUR", Ct);
+            await customer.OpenAccountAsync("EUR", Ct);
             using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build())
             {
                 for (var i = 0; i < Consumed; i++)
@@ -61,7 +64,7 @@ public sealed class ShutdownTests : IAsyncLifetime
             await _kafka.SetBrokerAsync(up: false);
             for (var i = 0; i < 3; i++)
             {
-                await service.Client.OpenAccountAsync("EUR", Ct);
+                await customer.OpenAccountAsync("EUR", Ct);
             }
 
             if (brokerBackBeforeStop)
@@ -93,6 +96,11 @@ public sealed class ShutdownTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (_identity is not null)
+        {
+            await _identity.DisposeAsync();
+        }
+
         await _kafka.DisposeAsync();
         await _postgres.DisposeAsync();
     }

@@ -30,10 +30,7 @@ public sealed class AuthorisationTests(ReactorFixture service)
         using var anonymous = new HttpClient { BaseAddress = service.Reactor.Address };
         // An operator's token for Account only, and Transactions' own token for Account: valid, but not for Reactor.
         using var accountOnly = service.ReactorAs(TestUser.Operator, scope: "account");
-        using var transactionsService = new HttpClient(new BearerHandler(() => service.Identity.ServiceTokenAsync("transactions", "account.read")))
-        {
-            BaseAddress = service.Reactor.Address,
-        };
+        using var transactionsService = BearerTokenHandler.Client(service.Reactor.Address, () => service.Identity.ServiceTokenAsync("transactions", "account.read"));
 
         var operations = await OperationsAsync();
         foreach (var (client, who) in new[] { (anonymous, "no token"), (accountOnly, "an operator's token for Account"), (transactionsService, "Transactions' token for Account") })

@@ -87,14 +87,14 @@ public sealed class ReactorFixture : IAsyncLifetime
 
     /// <summary>A client of the service at <paramref name="address"/> that sends <paramref name="user"/>'s token (for <paramref name="scope"/>).</summary>
     public HttpClient As(Uri address, TestUser user, string scope = LocalIdentityServer.AllAudiences) =>
-        new(new BearerHandler(() => Identity.TokenAsync(user, scope))) { BaseAddress = address };
+        BearerTokenHandler.Client(address, () => Identity.TokenAsync(user, scope));
 
     /// <summary>A client of the fixture's Reactor with <paramref name="user"/>'s token.</summary>
     public HttpClient ReactorAs(TestUser user, string scope = LocalIdentityServer.AllAudiences) => As(Reactor.Address, user, scope);
 
     /// <summary>A client of the fixture's Reactor with a service's own token (client credentials).</summary>
     public HttpClient ReactorAsService(string clientId, string scope) =>
-        new(new BearerHandler(() => Identity.ServiceTokenAsync(clientId, scope))) { BaseAddress = Reactor.Address };
+        BearerTokenHandler.Client(Reactor.Address, () => Identity.ServiceTokenAsync(clientId, scope));
 
     /// <summary>
     /// A Reactor of its own (database, consumer group) that reads only what is published after this call, as if the
