@@ -13,8 +13,6 @@ builder.AddServiceDefaults();
 builder.AddServiceApi("Reactor API",
     "The read side: read models projected from Kafka (each row with the versions it reflects), a push channel for " +
     "their changes, the event styles compared, dead letters and read-model rebuilds.");
-builder.AddServiceAuthentication("reactor");
-ReactorPolicies.Add(builder.Services.AddAuthorizationBuilder());
 builder.AddReactorServices();
 
 var app = builder.Build();
