@@ -49,6 +49,7 @@ public static class ReadModelSchema
                 transfers_in int NOT NULL, transfers_out int NOT NULL, last_activity timestamptz,
                 account_version bigint NOT NULL, ledger_version bigint NOT NULL,
                 owner text);
+            ALTER TABLE {Table(model, generation)} ADD COLUMN IF NOT EXISTS owner text;
             CREATE INDEX IF NOT EXISTS {Table(model, generation)}_owner ON {Table(model, generation)} (owner);
             """,
         ReadModel.TransactionHistory => $"""
