@@ -18,9 +18,12 @@ builder.AddReactorServices();
 var app = builder.Build();
 
 app.UseServiceApi();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapReactorApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
+// Reactor's own lineage is read by the web app's operations pages, not by another service.
 app.MapLineageApi(ServicePolicies.OperationsScope);
 app.MapEventLineageApi();
 app.MapStatusApi();
