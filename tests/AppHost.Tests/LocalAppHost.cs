@@ -83,12 +83,6 @@ public static class LocalAppHost
         throw new OperationCanceledException(cancellationToken);
     }
 
-    /// <summary>
-    /// Tokens from the AppHost's own <c>identity</c>, as a script gets them: the demo customer and operator
-    /// (<see cref="TestUser.Customer"/>, <see cref="TestUser.Operator"/>) by the password grant through <c>cli</c>.
-    /// </summary>
-    public static IdentityTokens CreateIdentityTokens(this DistributedApplication app) => new(app.GetEndpoint("identity", "http"));
-
     /// <summary>Aspire's name for the dashboard's resource.</summary>
     public const string DashboardResource = "aspire-dashboard";
 
