@@ -78,7 +78,7 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
         var otherId = await OpenAccountAsync(other, "Other Events Account");
         var page = await fixture.NewPageAsync();
         var accountId = await OpenAccountAsync(page, "Events Watcher");
-        var events = await fixture.NewPageAsync();
+        var events = await fixture.NewPageAsync(Person.Operator);
         await events.GotoAsync("/events");
         await Expect(events.GetByRole(AriaRole.Heading, new() { Name = "Events" })).ToBeVisibleAsync();
         await Expect(Rows(events, otherId).First).ToBeVisibleAsync();
@@ -110,7 +110,7 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
     [Fact]
     public async Task From_the_events_page_a_deposit_s_lineage_shows_it_stored_published_applied_and_the_version_it_produced()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         var accountId = await OpenAccountAsync(page, "Lineage Watcher");
         await DepositAsync(page, "40");
         await Expect(page.GetByTestId("balance")).ToHaveTextAsync("40.00 EUR");
