@@ -16,10 +16,11 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
     [GeneratedRegex(@"^\d+$")]
     private static partial Regex WholeNumber();
 
+    /// <summary>As the operator: the figures are over every account.</summary>
     [Fact]
     public async Task The_event_styles_page_shows_three_copies_with_the_same_fields_after_a_change_and_three_sizes()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         var accountId = await OpenAccountAsync(page, "Styles Watcher");
         await page.GetByRole(AriaRole.Link, new() { Name = "Event styles", Exact = true }).Last.ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"/styles/{accountId}$"));
