@@ -23,7 +23,7 @@ public static class LocalPostgresBuilderExtensions
         var binaries = PostgresBinaries.Locate(builder.Configuration["LocalInfrastructure:PostgresBinDirectory"]);
         var cluster = new LocalPostgresCluster(LocalInfrastructureData.Directory(builder.Configuration, "postgres"), binaries);
         var port = FreePort.PreferOrPick(builder.Configuration.GetValue("LocalInfrastructure:PostgresPort", PreferredPort));
-        var server = new LocalPostgresServerResource(name, cluster.ServerCommand, cluster.DataDirectory, cluster.EnsurePassword());
+        var server = new LocalPostgresServerResource(name, LocalPostgresCluster.ServerCommand, cluster.DataDirectory, cluster.EnsurePassword());
 
         string? connectionString = null;
 

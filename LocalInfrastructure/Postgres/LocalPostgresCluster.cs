@@ -20,11 +20,34 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
 
     private string PasswordFile => Path.Combine(folder, "password");
 
-    /// <summary>The command DCP starts: <c>postgres</c> itself, or <c>setpriv</c> that becomes the postgres user and execs it.</summary>
-    public string ServerCommand => LocalUser.IsRoot ? "setpriv" : binaries.Postgres;
+    /// <summary>
+    /// The command DCP starts: a shell that starts the server (as root through <c>setpriv</c>, which becomes the
+    /// postgres user and execs it) and turns the stop signal into a fast shutdown (<see cref="StopAsFastShutdown"/>).
+    /// </summary>
+    public static string ServerCommand => "/bin/sh";
+
+    /// <summary>
+    /// An orchestrator stops a process with SIGTERM, which is PostgreSQL's smart shutdown: it waits until every
+    /// session has ended, and the services' leadership and replication sessions do not end, so the server is killed
+    /// seconds later, leaving its backends and shared memory behind and the next start failing. The official image
+    /// sets <c>STOPSIGNAL SIGINT</c> for this reason; here the shell in front of the server passes SIGTERM (and SIGINT)
+    /// on as SIGINT, PostgreSQL's fast shutdown (sessions ended, a checkpoint, exit), and exits with the server's status.
+    /// </summary>
+    private const string StopAsFastShutdown =
+        """
+        trap 'kill -INT "$server" 2>/dev/null' INT TERM
+        "$@" &
+        server=$!
+        while :; do
+          wait "$server"
+          status=$?
+          kill -0 "$server" 2>/dev/null || exit "$status"
+        done
+        """;
 
     public IEnumerable<string> ServerArguments(int port) =>
         [
+            "-c", StopAsFastShutdown, "local-postgres",
             .. AsServiceUser(binaries.Postgres),
             "-D", DataDirectory,
             "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -93,7 +116,7 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
         GiveToServiceUser(folder);
         LogInitialising(logger, DataDirectory);
         var stopwatch = Stopwatch.StartNew();
-        string[] arguments =
+        string[] command =
         [
             .. AsServiceUser(binaries.InitDb),
             "-D", DataDirectory,
@@ -104,7 +127,7 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
             "--locale", "C",
             "--no-instructions",
         ];
-        var (exitCode, output) = await RunAsync(LocalUser.IsRoot ? "setpriv" : binaries.InitDb, arguments, cancellationToken);
+        var (exitCode, output) = await RunAsync(command[0], command[1..], cancellationToken);
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"initdb failed ({exitCode}):\n{output}");
@@ -113,9 +136,9 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
         LogInitialised(logger, stopwatch.ElapsedMilliseconds);
     }
 
-    /// <summary>As root: <c>setpriv</c>'s arguments to become the postgres user, then the program; else nothing.</summary>
+    /// <summary>As root: <c>setpriv</c> and its arguments to become the postgres user, then the program; else the program.</summary>
     private static IEnumerable<string> AsServiceUser(string program) =>
-        LocalUser.IsRoot ? ["--reuid", ServiceUser, "--regid", ServiceUser, "--init-groups", "--", program] : [];
+        LocalUser.IsRoot ? ["setpriv", "--reuid", ServiceUser, "--regid", ServiceUser, "--init-groups", "--", program] : [program];
 
     private static void GiveToServiceUser(string path)
     {

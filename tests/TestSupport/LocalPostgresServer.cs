@@ -43,7 +43,7 @@ public sealed class LocalPostgresServer : IAsyncLifetime
         _cluster = new LocalPostgresCluster(_folder, PostgresBinaries.Locate(configured: null));
         _password = _cluster.EnsurePassword();
         await _cluster.EnsureInitialisedAsync(NullLogger.Instance, CancellationToken.None);
-        _server = Process.Start(new ProcessStartInfo(_cluster.ServerCommand, _cluster.ServerArguments(_port))
+        _server = Process.Start(new ProcessStartInfo(LocalPostgresCluster.ServerCommand, _cluster.ServerArguments(_port))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
