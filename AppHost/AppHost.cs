@@ -110,6 +110,13 @@ var web = builder.AddProject<Projects.Web>("web")
     .WithDashboardUrl()
     .WithHttpHealthCheck("/health");
 
+// Every project stops within the orchestrator's stop timeout, or ends itself (ServiceDefaults' StopDeadline says why):
+// about six seconds pass between DCP's SIGTERM and its SIGKILL.
+foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+{
+    builder.CreateResourceBuilder(project).WithEnvironment("Hosting__StopDeadline", "00:00:05");
+}
+
 // Identity sends people back only to the web app's own sign-in callbacks.
 identity
     .WithEnvironment("Identity__Clients__web__RedirectUri", ReferenceExpression.Create($"{web.GetEndpoint("http")}/signin-oidc"))

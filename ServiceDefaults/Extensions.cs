@@ -29,6 +29,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.AddHostedService<EventDriven.ServiceDefaults.StopDeadline>();
         builder.Services.Configure<HostOptions>(options =>
         {
             options.ShutdownTimeout = ShutdownTimeout;
