@@ -2,6 +2,7 @@ using EventDriven.Accounts;
 using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Reconciliation;
 using EventDriven.Accounts.Relay;
+using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
@@ -13,14 +14,18 @@ builder.AddServiceApi("Account API",
     "Accounts: owner, contact details, address and status. Every change is stored with its events in one transaction " +
     "and published from the outbox as a notification, a delta and the account's state.");
 builder.AddAccountServices();
+builder.AddServiceAuthentication(AccountAccess.Audience);
+builder.Services.AddAuthorization(AccountAccess.AddPolicies);
 
 var app = builder.Build();
 
 app.UseServiceApi();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapAccountsApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
-app.MapLineageApi();
+app.MapLineageApi(AccountAccess.ReadScope);
 app.MapStatusApi().MapOutboxStatus();
 app.MapDefaultEndpoints();
 

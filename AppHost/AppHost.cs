@@ -20,14 +20,20 @@ var kurrentdb = infrastructure.AddKurrentDB("kurrentdb");
 var webSecret = builder.AddClientSecret("web-client-secret");
 var transactionsSecret = builder.AddClientSecret("transactions-client-secret");
 var reactorSecret = builder.AddClientSecret("reactor-client-secret");
+var dashboardSecret = builder.AddClientSecret("dashboard-client-secret");
 var identity = builder.AddProject<Projects.Identity>("identity")
     .WithReference(identityDb).WaitFor(identityDb)
     .WithEnvironment("Identity__Clients__web__Secret", webSecret)
     .WithEnvironment("Identity__Clients__transactions__Secret", transactionsSecret)
     .WithEnvironment("Identity__Clients__reactor__Secret", reactorSecret)
+    .WithEnvironment("Identity__Clients__dashboard__Secret", dashboardSecret)
     .WithHttpHealthCheck("/health");
 
-// Services. Each knows where Identity is; none waits for it while their endpoints are still open. Account, Transactions
+// The dashboard's commands (rebuild, reconcile, re-drive) call the services' operations endpoints with a token of their
+// own: client credentials of the 'dashboard' client, scope 'operations'.
+var dashboardToken = new DashboardToken(identity.GetEndpoint("http"), dashboardSecret.Resource);
+
+// Services. Each validates tokens from Identity (and gets its own from it), so each waits for it. Account, Transactions
 // and Reactor run Services:Replicas instances each (default 1; e.g.
 // `dotnet run --project AppHost -- --Services:Replicas=2`): Aspire's proxy spreads requests over them on the same
 // fixed ports; one instance at a time relays and publishes (a PostgreSQL lock), the consumer groups split partitions.
@@ -38,28 +44,28 @@ if (replicas < 1)
 }
 
 var account = builder.AddProject<Projects.Account>("account")
-    .WithReference(identity)
+    .WithReference(identity).WaitFor(identity)
     .WithReference(accountDb).WaitFor(accountDb)
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpHealthCheck("/health")
-    .WithRedriveDeadLettersCommand()
+    .WithRedriveDeadLettersCommand(dashboardToken)
     .WithApiReference()
     .WithInstances(replicas);
 
 var transactions = builder.AddProject<Projects.Transactions>("transactions")
-    .WithReference(identity).WithEnvironment("Identity__ClientSecret", transactionsSecret)
+    .WithReference(identity).WaitFor(identity).WithEnvironment("Identity__ClientSecret", transactionsSecret)
     .WithReference(kurrentdb).WaitFor(kurrentdb)
     .WithReference(transactionsDb).WaitFor(transactionsDb)
     .WithReference(kafka).WaitFor(kafka)
     // Account's export (snapshot mode) and its API (lazy mode) fill Transactions' copy of account state.
     .WithReference(account).WaitFor(account)
     .WithHttpHealthCheck("/health")
-    .WithRedriveDeadLettersCommand()
+    .WithRedriveDeadLettersCommand(dashboardToken)
     .WithApiReference()
     .WithInstances(replicas);
 
 var reactor = builder.AddProject<Projects.Reactor>("reactor")
-    .WithReference(identity).WithEnvironment("Identity__ClientSecret", reactorSecret)
+    .WithReference(identity).WaitFor(identity).WithEnvironment("Identity__ClientSecret", reactorSecret)
     .WithReference(reactorDb).WaitFor(reactorDb)
     .WithReference(kafka).WaitFor(kafka)
     // Notifications are followed by a call to Account's API for the details.
@@ -67,7 +73,7 @@ var reactor = builder.AddProject<Projects.Reactor>("reactor")
     // Reconciliation and lineage ask the sources of truth: Account's accounts, Transactions' ledgers.
     .WithReference(transactions).WaitFor(transactions)
     .WithHttpHealthCheck("/health")
-    .WithRedriveDeadLettersCommand()
+    .WithRedriveDeadLettersCommand(dashboardToken)
     .WithApiReference()
     .WithInstances(replicas);
 
@@ -75,7 +81,12 @@ var reactor = builder.AddProject<Projects.Reactor>("reactor")
 foreach (var readModel in new[] { "account_overview", "transaction_history", "daily_totals" })
 {
     reactor.WithHttpCommand($"/read-models/{readModel}/rebuild", $"Rebuild {readModel.Replace('_', ' ')}", commandName: $"rebuild-{readModel}",
-        commandOptions: new HttpCommandOptions { Description = $"Replays Kafka into a new {readModel} table and swaps it in when caught up.", IconName = "ArrowSync" });
+        commandOptions: new HttpCommandOptions
+        {
+            Description = $"Replays Kafka into a new {readModel} table and swaps it in when caught up.",
+            IconName = "ArrowSync",
+            PrepareRequest = dashboardToken.AuthorizeAsync,
+        });
 }
 
 // Dashboard command: reconcile every copy with the sources of truth (Reactor's POST /reconciliation); the result says
@@ -85,12 +96,13 @@ reactor.WithHttpCommand("/reconciliation", "Reconcile", commandName: "reconcile"
     {
         Description = "Compares Account's accounts and Transactions' ledgers with every copy and reports each difference.",
         IconName = "CheckmarkStarburst",
+        PrepareRequest = dashboardToken.AuthorizeAsync,
         GetCommandResult = ReconciliationCommand.ResultAsync,
     });
 
 var web = builder.AddProject<Projects.Web>("web")
     .WithExternalHttpEndpoints()
-    .WithReference(identity).WithEnvironment("Identity__ClientSecret", webSecret)
+    .WithReference(identity).WaitFor(identity).WithEnvironment("Identity__ClientSecret", webSecret)
     .WithReference(account).WaitFor(account)
     .WithReference(transactions).WaitFor(transactions)
     .WithReference(reactor).WaitFor(reactor)

@@ -2,6 +2,7 @@ using EventDriven.Reactor;
 using EventDriven.Reactor.Api;
 using EventDriven.Reactor.Reconciliation;
 using EventDriven.Reactor.Lineage;
+using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
@@ -17,10 +18,13 @@ builder.AddReactorServices();
 var app = builder.Build();
 
 app.UseServiceApi();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapReactorApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
-app.MapLineageApi();
+// Reactor's own lineage is read by the web app's operations pages, not by another service.
+app.MapLineageApi(ServicePolicies.OperationsScope);
 app.MapEventLineageApi();
 app.MapStatusApi();
 app.MapDefaultEndpoints();

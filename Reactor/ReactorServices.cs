@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using EventDriven.Reactor.Alerts;
+using EventDriven.Reactor.Api;
 using EventDriven.Reactor.Pipeline;
 using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Rebuild;
@@ -16,16 +17,26 @@ public static class ReactorServices
     /// <summary>The named HTTP client for Transactions' API (https+http://transactions).</summary>
     public const string TransactionsApi = "transactions";
 
+    /// <summary>Reactor's client at the identity server (its secret: <c>Identity:ClientSecret</c>), and its tokens' audience.</summary>
+    public const string ClientId = "reactor";
+
     /// <summary>
-    /// PostgreSQL (read models, inbox, dead letters), Kafka, the consumer and its handlers (the shared pipeline), the
-    /// alert rules, the rebuilder and the push channel.
+    /// Bearer tokens for the <c>reactor</c> audience and Reactor's policies (its endpoints name them, so whoever hosts
+    /// them — Program, the Reactor benchmark — trusts the identity server with them), PostgreSQL (read models, inbox,
+    /// dead letters), Kafka, the consumer and its handlers (the shared pipeline), the alert rules, the rebuilder and the
+    /// push channel.
     /// </summary>
     public static WebApplicationBuilder AddReactorServices(this WebApplicationBuilder builder)
     {
+        builder.AddServiceAuthentication(ClientId);
+        ReactorPolicies.Add(builder.Services.AddAuthorizationBuilder());
         builder.AddNpgsqlDataSource("reactordb", configureDataSourceBuilder: ServicePostgres.Configure);
         builder.AddServiceKafkaProducer("kafka");
-        builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"));
-        builder.Services.AddHttpClient(TransactionsApi, client => client.BaseAddress = new Uri("https+http://transactions"));
+        // Reactor's own tokens (client credentials): the notification style's reads, reconciliation and lineage.
+        builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"))
+            .AddClientCredentialsToken(ClientId, "account.read");
+        builder.Services.AddHttpClient(TransactionsApi, client => client.BaseAddress = new Uri("https+http://transactions"))
+            .AddClientCredentialsToken(ClientId, "transactions.read");
         builder.AddServiceKafkaConsumer<ReactorMessages>("kafka", "reactor", consumers =>
         {
             consumers.AddConsumer<ReadModelHandler>();

@@ -12,15 +12,19 @@ builder.AddServiceDefaults();
 builder.AddServiceApi("Transactions API",
     "Ledgers: deposits, withdrawals and transfers as event-sourced ledgers in KurrentDB, one per account. Every command " +
     "carries a transaction id; a repeat returns the first receipt and appends nothing.");
+builder.AddServiceAuthentication("transactions");
 builder.AddTransactionsServices();
 
 var app = builder.Build();
 
 app.UseServiceApi();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapLedgerApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
-app.MapLineageApi();
+// Lineage for operators and for Reactor assembling an event's whole lineage (transactions.read).
+app.MapLineageApi("transactions.read");
 app.MapStatusApi().MapPublisherStatus();
 app.MapDefaultEndpoints();
 

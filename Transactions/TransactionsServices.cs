@@ -44,7 +44,9 @@ public static class TransactionsServices
         builder.Services.AddOptions<TransfersUnderWayOptions>().Bind(builder.Configuration.GetSection("Transactions:TransfersUnderWay"));
         builder.Services.AddMemoryCache(options =>
             options.SizeLimit = builder.Configuration.GetValue("Transactions:Ledger:CacheSize", new LedgerOptions().CacheSize));
-        builder.Services.AddHttpClient<AccountApiClient>(client => client.BaseAddress = new Uri("https+http://account"));
+        // Account answers the snapshot export and single accounts to services with account.read, as client 'transactions'.
+        builder.Services.AddHttpClient<AccountApiClient>(client => client.BaseAddress = new Uri("https+http://account"))
+            .AddClientCredentialsToken("transactions", "account.read");
 
         builder.Services.AddSingleton<LedgerStore>();
         builder.Services.AddSingleton<PendingSnapshots>();

@@ -2,7 +2,11 @@ using EventDriven.Contracts.Accounts;
 
 namespace EventDriven.Accounts.Domain;
 
-/// <summary>An account as the Account service keeps it. Immutable; changed only by folding events (<see cref="Evolve"/>).</summary>
+/// <summary>
+/// An account as the Account service keeps it. Immutable; changed only by folding events (<see cref="Evolve"/>).
+/// <see cref="Owner"/> is the subject of the person who opened it (an opaque id at the identity server, no personal
+/// data); null for accounts opened before owners were recorded, which only operators see.
+/// </summary>
 public sealed record Account(
     Guid Id,
     string OwnerName,
@@ -14,14 +18,15 @@ public sealed record Account(
     AccountStatus? StatusBeforeClosureRequest,
     long Version,
     DateTimeOffset OpenedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Owner = null)
 {
     /// <summary>The state after <paramref name="event"/>; every event moves the version on by one.</summary>
     public static Account Evolve(Account? state, AccountEvent @event, DateTimeOffset at) => (state, @event) switch
     {
         (null, AccountOpened opened) => new Account(
             opened.AccountId, opened.OwnerName, opened.Contact, opened.Address, opened.Currency,
-            AccountStatus.Open, FreezeReason: null, StatusBeforeClosureRequest: null, Version: 1, OpenedAt: at, UpdatedAt: at),
+            AccountStatus.Open, FreezeReason: null, StatusBeforeClosureRequest: null, Version: 1, OpenedAt: at, UpdatedAt: at, opened.Owner),
         (null, _) => throw new InvalidOperationException($"{@event.GetType().Name} needs an opened account."),
         (_, AddressChanged changed) => state.Next(at) with { Address = changed.Address },
         (_, ContactDetailsChanged changed) => state.Next(at) with { Contact = changed.Contact },
@@ -34,7 +39,7 @@ public sealed record Account(
     };
 
     public AccountSnapshot ToSnapshot() =>
-        new(Id, OwnerName, Contact.Email, Contact.Phone, Address, Currency, Status, FreezeReason, Version, OpenedAt, UpdatedAt);
+        new(Id, OwnerName, Contact.Email, Contact.Phone, Address, Currency, Status, FreezeReason, Version, OpenedAt, UpdatedAt, Owner);
 
     private Account Next(DateTimeOffset at) => this with { Version = Version + 1, UpdatedAt = at };
 }

@@ -8,8 +8,9 @@ namespace EventDriven.Accounts.Domain;
 /// </summary>
 public static class AccountDecisions
 {
-    public static Decision Open(Guid accountId, string ownerName, ContactDetails contact, PostalAddress address, string currency) =>
-        Decision.Of(new AccountOpened(accountId, ownerName, contact, address, currency));
+    /// <summary>Opens an account owned by <paramref name="owner"/> (the opener's subject).</summary>
+    public static Decision Open(Guid accountId, string ownerName, ContactDetails contact, PostalAddress address, string currency, string? owner = null) =>
+        Decision.Of(new AccountOpened(accountId, ownerName, contact, address, currency, owner));
 
     public static Decision ChangeAddress(Account account, PostalAddress address) =>
         RequireOpen(account, "change its address") ?? (account.Address == address ? Decision.Nothing : Decision.Of(new AddressChanged(address)));

@@ -8,7 +8,8 @@ public abstract record AccountEvent
     public abstract string Type { get; }
 }
 
-public sealed record AccountOpened(Guid AccountId, string OwnerName, ContactDetails Contact, PostalAddress Address, string Currency) : AccountEvent
+/// <summary>An account opened; <see cref="Owner"/> is the opener's subject (who may act on it from now on).</summary>
+public sealed record AccountOpened(Guid AccountId, string OwnerName, ContactDetails Contact, PostalAddress Address, string Currency, string? Owner = null) : AccountEvent
 {
     public override string Type => AccountEventTypes.Opened;
 }

@@ -4,9 +4,23 @@ namespace EventDriven.Accounts.Features;
 
 /// <summary>
 /// A command's envelope: which account (a new id when it opens one), its idempotency key (in the key space of who sent
-/// it) and a hash of the request it was sent with, and the version <c>If-Match</c> expects, if any.
+/// it) and a hash of the request it was sent with, and the version <c>If-Match</c> expects, if any. <see cref="Actor"/>
+/// is who asked (the caller's subject; null for a reaction to an event), recorded with the resulting events.
+/// <see cref="RequiredOwner"/>, when set, confines the command to that owner's accounts: any other is not found.
 /// </summary>
-public sealed record AccountCommand(Guid AccountId, bool Creates, string IdempotencyKey, string RequestHash, long? ExpectedVersion, KeySpace KeySpace = KeySpace.Client);
+public sealed record AccountCommand(
+    Guid AccountId,
+    bool Creates,
+    string IdempotencyKey,
+    string RequestHash,
+    long? ExpectedVersion,
+    KeySpace KeySpace = KeySpace.Client,
+    string? Actor = null,
+    string? RequiredOwner = null)
+{
+    /// <summary>True when the command may act on <paramref name="account"/> (no owner required, or the account's owner is the one required).</summary>
+    public bool Reaches(Account account) => RequiredOwner is null || account.Owner == RequiredOwner;
+}
 
 /// <summary>
 /// Whose idempotency key it is. Clients' <c>Idempotency-Key</c>s and the ids of the events Account reacts to are kept

@@ -23,7 +23,8 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
             return replay;
         }
 
-        if (!command.Creates && before is null)
+        // Someone else's account is not found, exactly as an unknown one (nothing tells a prober it exists).
+        if (!command.Creates && (before is null || !command.Reaches(before)))
         {
             return new CommandOutcome.NotFound();
         }
@@ -46,7 +47,7 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
         {
             var previous = after;
             after = Account.Evolve(after, @event, now);
-            messages.AddRange(OutboxMessage.ForEvent(@event, previous, after, Guid.CreateVersion7(now), now));
+            messages.AddRange(OutboxMessage.ForEvent(@event, previous, after, Guid.CreateVersion7(now), now, command.Actor));
         }
 
         if (after is null)
@@ -110,7 +111,7 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
     private static NpgsqlBatchCommand Save(Account after, Account? before)
     {
         var sql = before is null
-            ? "INSERT INTO accounts (id, owner_name, status, currency, state, version, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)"
+            ? "INSERT INTO accounts (id, owner_name, status, currency, state, version, updated_at, owner) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)"
             : "UPDATE accounts SET owner_name = $2, status = $3, currency = $4, state = $5::jsonb, version = $6, updated_at = $7 WHERE id = $1 AND version = $8";
         var save = new NpgsqlBatchCommand(sql)
         {
@@ -125,10 +126,9 @@ public sealed class AccountCommandHandler(NpgsqlDataSource dataSource, TimeProvi
                 new() { Value = after.UpdatedAt },
             },
         };
-        if (before is not null)
-        {
-            save.Parameters.Add(new() { Value = before.Version });
-        }
+        save.Parameters.Add(before is null
+            ? new() { Value = (object?)after.Owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text }
+            : new() { Value = before.Version });
 
         return save;
     }

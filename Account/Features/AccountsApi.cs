@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using EventDriven.Accounts.Domain;
 using EventDriven.Accounts.Storage;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
+using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +15,9 @@ namespace EventDriven.Accounts.Features;
 /// <summary>
 /// The Account HTTP API. Every command needs an <c>Idempotency-Key</c>; a change to an account may send
 /// <c>If-Match: "version"</c>. The body and the headers are checked together before a handler runs (one 400 names
-/// every problem); every refusal is a problem details response and writes nothing.
+/// every problem); every refusal is a problem details response and writes nothing. Who may do what is
+/// <see cref="AccountAccess"/>'s: a customer reaches their own accounts only (another's is "no such account"), an
+/// operator every account and alone freezes and unfreezes; other services read with <c>account.read</c>.
 /// </summary>
 public static class AccountsApi
 {
@@ -21,15 +25,17 @@ public static class AccountsApi
     {
         var accounts = app.MapGroup("/accounts").WithTags("Accounts");
 
-        accounts.MapGet("/", ListAccounts).WithName(nameof(ListAccounts))
-            .WithSummary("Lists accounts a page at a time, optionally by status, owner and currency.");
+        accounts.MapGet("/", ListAccounts).WithName(nameof(ListAccounts)).RequireAuthorization(ServicePolicies.Person)
+            .WithSummary("Lists accounts a page at a time, optionally by status, owner and currency: a customer's own, or every account for an operator.");
         accounts.MapGet("/snapshot", ExportAccounts).WithName(nameof(ExportAccounts))
+            .RequireAuthorization(ServicePolicies.OperatorOrService(AccountAccess.ReadScope))
             .WithSummary("Exports every account with the WAL position it reflects: how a copy of account state is bootstrapped.");
-        accounts.MapGet("/{id:guid}", GetAccount).WithName(nameof(GetAccount))
+        accounts.MapGet("/{id:guid}", GetAccount).WithName(nameof(GetAccount)).RequireAuthorization(AccountAccess.ReadOne)
             .WithSummary("Reads an account; its ETag is the version to send as If-Match.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        var commands = accounts.MapGroup("").RequireIdempotencyKey()
+        // Commands are people's: a customer on their own accounts, an operator on any; services only read.
+        var commands = accounts.MapGroup("").RequireAuthorization(ServicePolicies.Person).RequireIdempotencyKey()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         commands.MapPost("/", OpenAccount).Validate<OpenAccountRequest>(AccountValidation.Validate).WithName(nameof(OpenAccount))
@@ -44,9 +50,11 @@ public static class AccountsApi
         changes.MapPut("/contact", ChangeContactDetails).Validate<ChangeContactDetailsRequest>(AccountValidation.Validate).WithName(nameof(ChangeContactDetails))
             .WithSummary("Changes the account's e-mail address and phone number.");
         changes.MapPost("/freeze", Freeze).Validate<ReasonRequest>(AccountValidation.Validate).WithName(nameof(Freeze))
-            .WithSummary("Freezes the account: no money moves until it is unfrozen.");
+            .RequireAuthorization(ServicePolicies.Operator)
+            .WithSummary("Freezes the account: no money moves until it is unfrozen. Operators only.");
         changes.MapPost("/unfreeze", Unfreeze).Validate<ReasonRequest>(AccountValidation.Validate).WithName(nameof(Unfreeze))
-            .WithSummary("Unfreezes a frozen account.");
+            .RequireAuthorization(ServicePolicies.Operator)
+            .WithSummary("Unfreezes a frozen account. Operators only.");
         changes.MapPost("/closure", RequestClosure).WithName(nameof(RequestClosure))
             .WithSummary("Asks to close the account; it closes once Transactions has settled its balance.");
 
@@ -54,14 +62,14 @@ public static class AccountsApi
     }
 
     public static async Task<Results<Ok<AccountPage>, ValidationProblem>> ListAccounts(
-        AccountStore store, AccountStatus? status, string? owner, string? currency, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
+        ClaimsPrincipal user, AccountStore store, AccountStatus? status, string? owner, string? currency, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
     {
         if (page is < 1 or > 1_000_000 || pageSize is < 1 or > 500)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page 1-1,000,000, pageSize 1-500."] });
         }
 
-        var (items, total) = await store.ListAsync(status, owner, currency, page, pageSize, cancellationToken);
+        var (items, total) = await store.ListAsync(status, owner, currency, AccountAccess.ConfinedTo(user), page, pageSize, cancellationToken);
         return TypedResults.Ok(new AccountPage([.. items.Select(a => a.ToSnapshot())], page, pageSize, total));
     }
 
@@ -70,7 +78,7 @@ public static class AccountsApi
 
     public static async Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> GetAccount(Guid id, HttpContext http, AccountStore store, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } account)
+        if (await store.GetAsync(id, cancellationToken) is not { } account || !AccountAccess.MayRead(http.User, account))
         {
             return NoSuchAccount(id);
         }
@@ -83,9 +91,11 @@ public static class AccountsApi
         OpenAccountRequest request, IdempotencyKey key, HttpContext http, AccountCommandHandler handler, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
-        var command = new AccountCommand(id, Creates: true, key.Value, RequestHash(http, request), ExpectedVersion: null);
+        // The opener owns the account, operator or not.
+        var opener = ServicePolicies.SubjectOf(http.User);
+        var command = new AccountCommand(id, Creates: true, key.Value, RequestHash(http, request), ExpectedVersion: null, Actor: opener);
         var outcome = await handler.ExecuteAsync(command, _ => AccountDecisions.Open(id, request.OwnerName!.Trim(),
-            new ContactDetails(request.Email!, request.Phone), AccountValidation.ToAddress(request.Address!), request.Currency!), cancellationToken);
+            new ContactDetails(request.Email!, request.Phone), AccountValidation.ToAddress(request.Address!), request.Currency!, opener), cancellationToken);
         return outcome is CommandOutcome.Done done
             ? WithETag(http, done.Account, TypedResults.Created($"/accounts/{done.Account.Id}", done.Account.ToSnapshot()))
             : Refusal(outcome, command);
@@ -123,7 +133,8 @@ public static class AccountsApi
     }
 
     private static AccountCommand Command<TRequest>(HttpContext http, Guid accountId, IdempotencyKey key, ExpectedVersion expected, TRequest request) =>
-        new(accountId, Creates: false, key.Value, RequestHash(http, request), expected.Version);
+        new(accountId, Creates: false, key.Value, RequestHash(http, request), expected.Version,
+            Actor: ServicePolicies.SubjectOf(http.User), RequiredOwner: AccountAccess.ConfinedTo(http.User));
 
     private static ProblemHttpResult Refusal(CommandOutcome outcome, AccountCommand command) => outcome switch
     {
@@ -144,10 +155,13 @@ public static class AccountsApi
 
     private static string ETag(Account account) => $"\"{account.Version}\"";
 
-    /// <summary>What makes two requests "the same" for an idempotency key: method, path and body.</summary>
+    /// <summary>
+    /// What makes two requests "the same" for an idempotency key: caller, method, path and body. The caller is part
+    /// of it so that nobody replays another's key into their stored answer (an account they may not see).
+    /// </summary>
     private static string RequestHash<TRequest>(HttpContext http, TRequest request) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{http.Request.Method} {http.Request.Path}\n{JsonSerializer.Serialize(request, ContractJson.Options)}")));
+            $"{ServicePolicies.SubjectOf(http.User)} {http.Request.Method} {http.Request.Path}\n{JsonSerializer.Serialize(request, ContractJson.Options)}")));
 
     private static ProblemHttpResult NoSuchAccount(Guid id) => Problem(StatusCodes.Status404NotFound, "No such account", $"There is no account {id}.");
 

@@ -11,7 +11,7 @@ public static class OutboxWriter
         foreach (var message in messages)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "INSERT INTO outbox (event_id, topic, message_key, ce_type, payload, occurred_at, traceparent, tracestate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                "INSERT INTO outbox (event_id, topic, message_key, ce_type, payload, occurred_at, traceparent, tracestate, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             {
                 Parameters =
                 {
@@ -23,6 +23,7 @@ public static class OutboxWriter
                     new() { Value = message.OccurredAt },
                     new() { Value = (object?)message.TraceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
                     new() { Value = (object?)message.TraceState ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                    new() { Value = (object?)message.Actor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
                 },
             });
         }

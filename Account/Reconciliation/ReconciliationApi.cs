@@ -1,4 +1,6 @@
+using EventDriven.Accounts.Features;
 using EventDriven.Accounts.Storage;
+using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.Contracts.Reconciliation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -6,7 +8,8 @@ namespace EventDriven.Accounts.Reconciliation;
 
 /// <summary>
 /// What reconciliation (Reactor's <c>POST /reconciliation</c>) reads of Account, the source of truth for accounts:
-/// every account, whole, in id order a page at a time. It only reads; nothing is locked.
+/// every account, whole, in id order a page at a time. It only reads; nothing is locked. Operators, and services with
+/// <c>account.read</c> (Reactor's reconciliation).
 /// </summary>
 public static class ReconciliationApi
 {
@@ -15,6 +18,7 @@ public static class ReconciliationApi
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/reconciliation").WithTags("Reconciliation")
+            .RequireAuthorization(ServicePolicies.OperatorOrService(AccountAccess.ReadScope))
             .MapGet("/accounts", ListAccountsForReconciliation).WithName(nameof(ListAccountsForReconciliation))
             .WithSummary("Every account, whole, in id order: a page after an id (keyset paging), and the next page's 'after'.");
         return app;

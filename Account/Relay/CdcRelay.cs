@@ -174,7 +174,9 @@ public sealed partial class CdcRelay(
             values["payload"]!,
             DateTimeOffset.Parse(values["occurred_at"]!, System.Globalization.CultureInfo.InvariantCulture),
             values["traceparent"],
-            values["tracestate"]);
+            values["tracestate"],
+            // Rows written before the column existed come without it.
+            values.GetValueOrDefault("actor"));
         return (long.Parse(values["id"]!, System.Globalization.CultureInfo.InvariantCulture), message);
     }
 

@@ -53,7 +53,7 @@ public sealed class OutboxPublisher
             Key = message.Key,
             Value = Encoding.UTF8.GetBytes(message.Payload),
             Timestamp = new Timestamp(message.OccurredAt),
-            Headers = CloudEventHeaders.Create(message.EventId, message.Type, AccountEventTypes.Source, message.OccurredAt, message.Key),
+            Headers = CloudEventHeaders.Create(message.EventId, message.Type, AccountEventTypes.Source, message.OccurredAt, message.Key, message.Actor),
         }, cancellationToken).ConfigureAwait(false);
 
         _published.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", message.Topic));

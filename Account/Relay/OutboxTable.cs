@@ -16,7 +16,7 @@ internal static class OutboxTable
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var rows = new List<(long Id, OutboxMessage Message)>();
         await using (var select = new NpgsqlCommand("""
-            SELECT id, event_id, topic, message_key, ce_type, payload, occurred_at, traceparent, tracestate
+            SELECT id, event_id, topic, message_key, ce_type, payload, occurred_at, traceparent, tracestate, actor
             FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
             """, connection, transaction) { Parameters = { new() { Value = batchSize } } })
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
@@ -27,7 +27,8 @@ internal static class OutboxTable
                     reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
                     reader.GetFieldValue<DateTimeOffset>(6),
                     reader.IsDBNull(7) ? null : reader.GetString(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8))));
+                    reader.IsDBNull(8) ? null : reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9))));
             }
         }
 

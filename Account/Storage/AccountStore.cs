@@ -16,16 +16,22 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? Deserialize(json) : null;
     }
 
-    public async Task<(IReadOnlyList<Account> Items, long Total)> ListAsync(AccountStatus? status, string? owner, string? currency, int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of accounts by status, owner's name and currency; only <paramref name="ownedBy"/>'s accounts when given (a
+    /// customer's list), every account when null (an operator's).
+    /// </summary>
+    public async Task<(IReadOnlyList<Account> Items, long Total)> ListAsync(
+        AccountStatus? status, string? owner, string? currency, string? ownedBy, int page, int pageSize, CancellationToken cancellationToken)
     {
         const string where = """
             WHERE ($1::text IS NULL OR status = $1)
               AND ($2::text IS NULL OR lower(owner_name) LIKE '%' || lower($2) || '%')
               AND ($3::text IS NULL OR currency = $3)
+              AND ($4::text IS NULL OR owner = $4)
             """;
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Filtered($"SELECT count(*) FROM accounts {where}"));
-        batch.BatchCommands.Add(Filtered($"SELECT state FROM accounts {where} ORDER BY owner_name, id LIMIT $4 OFFSET $5", pageSize, (page - 1) * pageSize));
+        batch.BatchCommands.Add(Filtered($"SELECT state FROM accounts {where} ORDER BY owner_name, id LIMIT $5 OFFSET $6", pageSize, (page - 1) * pageSize));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var total = reader.GetInt64(0);
@@ -44,6 +50,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
             command.Parameters.Add(new() { Value = (object?)status?.ToString() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new() { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new() { Value = (object?)currency ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new() { Value = (object?)ownedBy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             foreach (var value in more)
             {
                 command.Parameters.Add(new() { Value = value });

@@ -55,6 +55,12 @@ public static class Schema
             END IF;
         END $do$;
 
+        -- Owners (the opener's subject at the identity server) and actors (who asked for an outbox row's change) came
+        -- with sign-in; accounts opened before have no owner, and only operators reach them.
+        ALTER TABLE accounts ADD COLUMN IF NOT EXISTS owner text;
+        CREATE INDEX IF NOT EXISTS accounts_owner ON accounts (owner);
+        ALTER TABLE outbox ADD COLUMN IF NOT EXISTS actor text;
+
         DO $do$ BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = '{Publication}') THEN
                 CREATE PUBLICATION {Publication} FOR TABLE outbox WITH (publish = 'insert');

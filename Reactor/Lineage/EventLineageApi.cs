@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Lineage;
 using EventDriven.Contracts.Reactor;
+using EventDriven.Reactor.Api;
 using EventDriven.Reactor.Styles;
 using EventDriven.ServiceDefaults.Lineage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +14,8 @@ namespace EventDriven.Reactor.Lineage;
 /// <c>GET /events/{eventId}/lineage</c>, the one lineage question the web app asks: Reactor's own facts merged with
 /// what Account and Transactions answer on their <c>GET /lineage/{eventId}</c> (asked at once). An event is stored and
 /// published by one of those two and applied by consumer groups in all three, so only the three together tell the
-/// whole way. A service that does not answer in time is listed as unavailable and its part left out.
+/// whole way. A service that does not answer in time is listed as unavailable and its part left out. An operator's
+/// question (or the web app's operations pages', scope <c>operations</c>); Reactor asks the others with its own token.
 /// </summary>
 public static class EventLineageApi
 {
@@ -28,7 +30,8 @@ public static class EventLineageApi
         app.MapGet("/events/{eventId}/lineage", GetEventLineage).WithTags("Lineage").WithName(nameof(GetEventLineage))
             .WithSummary("Where an event went, from every service: stored, published, applied by each consumer group, what that produced, and its trace.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ReactorPolicies.Operations);
         return app;
     }
 

@@ -8,7 +8,9 @@ namespace EventDriven.Reactor.Pipeline;
 /// An account's read models (or one event style's copy of it) changed: what the UI's push channel carries. Besides the
 /// versions, what was applied: the event's type and id, where Kafka delivered it, when it was published there, and
 /// the lag (applied − published). <see cref="Cause"/> is the event's type for the read models, and
-/// <c>style:notification</c>, <c>style:delta</c> or <c>style:state</c> for a style's copy.
+/// <c>style:notification</c>, <c>style:delta</c> or <c>style:state</c> for a style's copy. <see cref="Owner"/> is the
+/// account owner's subject (null while Reactor does not know it): the push channel sends a customer only their own
+/// accounts' changes, and a subscriber serving many people (the web app) tells them apart by it.
 /// </summary>
 public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At)
 {
@@ -19,12 +21,14 @@ public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVe
     public long? Offset { get; init; }
     public DateTimeOffset? PublishedAt { get; init; }
     public double? LagMilliseconds { get; init; }
+    public string? Owner { get; init; }
 
     /// <summary>A change made by applying the event <paramref name="eventId"/> that Kafka delivered as <paramref name="delivery"/>.</summary>
     public static AccountChanged Applied(
-        Guid accountId, string cause, long accountVersion, long ledgerVersion, DateTimeOffset at, string eventType, Guid eventId, KafkaDelivery? delivery) =>
+        Guid accountId, string cause, long accountVersion, long ledgerVersion, DateTimeOffset at, string eventType, Guid eventId, KafkaDelivery? delivery, string? owner) =>
         new(accountId, cause, accountVersion, ledgerVersion, at)
         {
+            Owner = owner,
             EventType = eventType,
             EventId = eventId,
             Topic = delivery?.Topic,
@@ -58,12 +62,13 @@ public sealed class ReadModelChanges
 
     /// <summary>
     /// Server-sent events: first <c>subscribed</c> (the channel is live, and the response starts at once), then an
-    /// <c>account-changed</c> for each change, of one account or of all. The stream ends when <paramref name="stopping"/>
+    /// <c>account-changed</c> for each change <paramref name="admits"/> lets the caller see (a customer: their own
+    /// accounts'), of one account or of all. The stream ends when <paramref name="stopping"/>
     /// fires: a push channel never ends by itself, so without that the host would wait its whole shutdown timeout for
     /// the open ones and a restart would be refused (the orchestrator gives up before).
     /// </summary>
     public async IAsyncEnumerable<SseItem<AccountChanged?>> SubscribeAsync(
-        Guid? accountId, CancellationToken stopping, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        Guid? accountId, Func<AccountChanged, bool> admits, CancellationToken stopping, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<AccountChanged>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_lock)
@@ -78,7 +83,7 @@ public sealed class ReadModelChanges
             yield return new SseItem<AccountChanged?>(null, "subscribed");
             await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken))
             {
-                if (accountId is null || change.AccountId == accountId)
+                if ((accountId is null || change.AccountId == accountId) && admits(change))
                 {
                     yield return new SseItem<AccountChanged?>(change, "account-changed");
                 }

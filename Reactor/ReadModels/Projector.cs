@@ -14,15 +14,18 @@ namespace EventDriven.Reactor.ReadModels;
 /// </summary>
 public sealed class Projector(NpgsqlDataSource dataSource)
 {
-    /// <summary>Applies the account's new state; true when it was new to the overview.</summary>
-    public Task<bool> ApplyAsync(AccountStateChanged changed, CancellationToken cancellationToken) =>
+    /// <summary>Applies the account's new state; the overview row it made, or null when the event was applied before.</summary>
+    public Task<AccountOverview?> ApplyAsync(AccountStateChanged changed, CancellationToken cancellationToken) =>
         InTransactionAsync((connection, transaction, live) => ApplyOverviewAsync(connection, transaction, live, changed.EventId, changed.AccountId, row => row.Apply(changed), cancellationToken), cancellationToken);
 
-    /// <summary>Applies a ledger event to the overview, the history and the daily totals; true when it was new to the overview.</summary>
-    public Task<bool> ApplyAsync(LedgerEvent @event, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Applies a ledger event to the overview, the history and the daily totals; the overview row it made (its owner is
+    /// whom the push channel tells), or null when the event was applied before.
+    /// </summary>
+    public Task<AccountOverview?> ApplyAsync(LedgerEvent @event, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction, live) =>
         {
-            var isNew = await ApplyOverviewAsync(connection, transaction, live, @event.EventId, @event.AccountId, row => row.Apply(@event), cancellationToken);
+            var row = await ApplyOverviewAsync(connection, transaction, live, @event.EventId, @event.AccountId, held => held.Apply(@event), cancellationToken);
             if (HistoryLine.From(@event) is { } line && await InboxAsync(connection, transaction, live, ReadModel.TransactionHistory, @event.EventId, cancellationToken) is { } history)
             {
                 await ExecuteAsync(connection, transaction, $"INSERT INTO {history} ({HistoryColumns}) VALUES ({Placeholders(10)}) ON CONFLICT DO NOTHING", Values(line), cancellationToken);
@@ -40,29 +43,30 @@ public sealed class Projector(NpgsqlDataSource dataSource)
                     """, Values(total), cancellationToken);
             }
 
-            return isNew;
+            return row;
         }, cancellationToken);
 
-    private static async Task<bool> ApplyOverviewAsync(
+    private static async Task<AccountOverview?> ApplyOverviewAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyDictionary<ReadModel, int> live, Guid eventId, Guid accountId,
         Func<AccountOverview, AccountOverview> apply, CancellationToken cancellationToken)
     {
         if (await InboxAsync(connection, transaction, live, ReadModel.AccountOverview, eventId, cancellationToken) is not { } table)
         {
-            return false;
+            return null;
         }
 
         var held = await LockRowAsync(connection, transaction, table, OverviewColumns, Values(AccountOverview.Empty(accountId)),
             "account_id = $1", [accountId], ReadOverview, cancellationToken);
         var row = apply(held);
         await ExecuteAsync(connection, transaction, $"""
-            INSERT INTO {table} ({OverviewColumns}) VALUES ({Placeholders(14)})
+            INSERT INTO {table} ({OverviewColumns}) VALUES ({Placeholders(15)})
             ON CONFLICT (account_id) DO UPDATE SET owner_name = excluded.owner_name, city = excluded.city, country = excluded.country,
                 status = excluded.status, currency = excluded.currency, balance = excluded.balance, deposits = excluded.deposits,
                 withdrawals = excluded.withdrawals, transfers_in = excluded.transfers_in, transfers_out = excluded.transfers_out,
-                last_activity = excluded.last_activity, account_version = excluded.account_version, ledger_version = excluded.ledger_version
+                last_activity = excluded.last_activity, account_version = excluded.account_version, ledger_version = excluded.ledger_version,
+                owner = excluded.owner
             """, Values(row), cancellationToken);
-        return true;
+        return row;
     }
 
     /// <summary>
@@ -92,8 +96,8 @@ public sealed class Projector(NpgsqlDataSource dataSource)
         return await inbox.ExecuteNonQueryAsync(cancellationToken) == 1 ? ReadModelSchema.Table(model, generation) : null;
     }
 
-    private async Task<bool> InTransactionAsync(
-        Func<NpgsqlConnection, NpgsqlTransaction, IReadOnlyDictionary<ReadModel, int>, Task<bool>> work, CancellationToken cancellationToken)
+    private async Task<T> InTransactionAsync<T>(
+        Func<NpgsqlConnection, NpgsqlTransaction, IReadOnlyDictionary<ReadModel, int>, Task<T>> work, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -12,16 +12,20 @@ namespace EventDriven.Reactor.ReadModels;
 /// </summary>
 public sealed class ReadModelQueries(NpgsqlDataSource dataSource)
 {
-    /// <summary>Accounts by most recent activity, a page at a time, optionally with one status.</summary>
-    public async Task<IReadOnlyList<AccountOverview>> OverviewsAsync(AccountStatus? status, int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Accounts by most recent activity, a page at a time, optionally with one status; only <paramref name="owner"/>'s
+    /// when given (a customer's list), everyone's when null (an operator's).
+    /// </summary>
+    public async Task<IReadOnlyList<AccountOverview>> OverviewsAsync(AccountStatus? status, string? owner, int page, int pageSize, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT {OverviewColumns} FROM account_overview WHERE ($1::text IS NULL OR status = $1)
+            SELECT {OverviewColumns} FROM account_overview WHERE ($1::text IS NULL OR status = $1) AND ($4::text IS NULL OR owner = $4)
             ORDER BY last_activity DESC NULLS LAST, account_id LIMIT $2 OFFSET $3
             """);
         command.Parameters.Add(new() { Value = (object?)status?.ToString() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = pageSize });
         command.Parameters.Add(new() { Value = (page - 1) * pageSize });
+        command.Parameters.Add(new() { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         return await ReadAllAsync(command, ReadOverview, cancellationToken);
     }
 
@@ -30,6 +34,14 @@ public sealed class ReadModelQueries(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand($"SELECT {OverviewColumns} FROM account_overview WHERE account_id = $1");
         command.Parameters.Add(new() { Value = accountId });
         return (await ReadAllAsync(command, ReadOverview, cancellationToken)) is [var overview] ? overview : null;
+    }
+
+    /// <summary>Whose the account is (the owner's subject), as the overview knows it; null when unknown.</summary>
+    public async Task<string?> OwnerAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT owner FROM account_overview WHERE account_id = $1");
+        command.Parameters.Add(new() { Value = accountId });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     /// <summary>An account's ledger movements, newest first; with <paramref name="before"/>, only those at lower versions (a page further back).</summary>

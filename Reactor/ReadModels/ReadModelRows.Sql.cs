@@ -8,7 +8,7 @@ namespace EventDriven.Reactor.ReadModels;
 public static class ReadModelRowsSql
 {
     public const string OverviewColumns =
-        "account_id, owner_name, city, country, status, currency, balance, deposits, withdrawals, transfers_in, transfers_out, last_activity, account_version, ledger_version";
+        "account_id, owner_name, city, country, status, currency, balance, deposits, withdrawals, transfers_in, transfers_out, last_activity, account_version, ledger_version, owner";
 
     public const string HistoryColumns = "account_id, version, event_id, type, transaction_id, amount, currency, balance_after, counterparty, occurred_at";
 
@@ -17,7 +17,7 @@ public static class ReadModelRowsSql
     public static AccountOverview ReadOverview(NpgsqlDataReader r) => new(
         r.GetGuid(0), Text(r, 1), Text(r, 2), Text(r, 3), r.IsDBNull(4) ? null : Enum.Parse<AccountStatus>(r.GetString(4)), Text(r, 5),
         r.GetDecimal(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9), r.GetInt32(10),
-        r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11), r.GetInt64(12), r.GetInt64(13));
+        r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11), r.GetInt64(12), r.GetInt64(13), Text(r, 14));
 
     public static HistoryLine ReadHistory(NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetInt64(1), r.GetGuid(2), r.GetString(3), r.GetGuid(4), r.GetDecimal(5), r.GetString(6), r.GetDecimal(7),
@@ -27,7 +27,7 @@ public static class ReadModelRowsSql
         r.GetFieldValue<DateOnly>(0), r.GetString(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4), r.GetInt32(5));
 
     public static object?[] Values(AccountOverview o) =>
-        [o.AccountId, o.OwnerName, o.City, o.Country, o.Status?.ToString(), o.Currency, o.Balance, o.Deposits, o.Withdrawals, o.TransfersIn, o.TransfersOut, o.LastActivity, o.AccountVersion, o.LedgerVersion];
+        [o.AccountId, o.OwnerName, o.City, o.Country, o.Status?.ToString(), o.Currency, o.Balance, o.Deposits, o.Withdrawals, o.TransfersIn, o.TransfersOut, o.LastActivity, o.AccountVersion, o.LedgerVersion, o.Owner];
 
     public static object?[] Values(HistoryLine h) =>
         [h.AccountId, h.Version, h.EventId, h.Type, h.TransactionId, h.Amount, h.Currency, h.BalanceAfter, h.Counterparty, h.OccurredAt];

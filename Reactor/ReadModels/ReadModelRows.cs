@@ -7,6 +7,8 @@ namespace EventDriven.Reactor.ReadModels;
 /// The read models' rows, and how an event changes them: pure functions, shared by the live consumer (one event at a
 /// time, in PostgreSQL transactions) and the rebuild (whole topics folded in memory, then copied in bulk). Each row
 /// records the versions it reflects, so the UI can tell how current it is and older events never overwrite newer ones.
+/// An overview's <see cref="AccountOverview.Owner"/> is the owner's subject (from accounts.state), so that a customer is
+/// shown only their own accounts; null until a state event that carries it arrived (and for accounts that predate owners).
 /// </summary>
 public sealed record AccountOverview(
     Guid AccountId,
@@ -22,7 +24,8 @@ public sealed record AccountOverview(
     int TransfersOut,
     DateTimeOffset? LastActivity,
     long AccountVersion,
-    long LedgerVersion)
+    long LedgerVersion,
+    string? Owner = null)
 {
     public static AccountOverview Empty(Guid accountId) => new(accountId, null, null, null, null, null, 0m, 0, 0, 0, 0, null, 0, 0);
 
@@ -32,6 +35,8 @@ public sealed record AccountOverview(
         : this with
         {
             OwnerName = changed.After.OwnerName,
+            // An account's owner never changes; an event that does not carry it (written before owners) keeps what is known.
+            Owner = changed.After.Owner ?? Owner,
             City = changed.After.Address.City,
             Country = changed.After.Address.Country,
             Status = changed.After.Status,

@@ -47,7 +47,10 @@ public static class ReadModelSchema
                 owner_name text, city text, country text, status text, currency text,
                 balance numeric NOT NULL, deposits int NOT NULL, withdrawals int NOT NULL,
                 transfers_in int NOT NULL, transfers_out int NOT NULL, last_activity timestamptz,
-                account_version bigint NOT NULL, ledger_version bigint NOT NULL);
+                account_version bigint NOT NULL, ledger_version bigint NOT NULL,
+                owner text);
+            ALTER TABLE {Table(model, generation)} ADD COLUMN IF NOT EXISTS owner text;
+            CREATE INDEX IF NOT EXISTS {Table(model, generation)}_owner ON {Table(model, generation)} (owner);
             """,
         ReadModel.TransactionHistory => $"""
             CREATE TABLE IF NOT EXISTS {Table(model, generation)} (
@@ -121,6 +124,16 @@ public static class ReadModelSchema
                 END IF;
 
                 """))}
+        END $do$;
+
+        -- Whose each account is (the owner's subject, from accounts.state), added to an overview made before owners: the
+        -- live generation gets the column last, where a new generation has it, and the view is widened to show it. Rows
+        -- learn their owner from the account's next state event, or from a rebuild.
+        DO $do$ DECLARE live text; BEGIN
+            SELECT 'account_overview_g' || generation INTO live FROM read_models WHERE name = 'account_overview';
+            EXECUTE format('ALTER TABLE %I ADD COLUMN IF NOT EXISTS owner text', live);
+            EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (owner)', live || '_owner', live);
+            EXECUTE format('CREATE OR REPLACE VIEW account_overview AS SELECT * FROM %I', live);
         END $do$;
         """;
 }

@@ -1,4 +1,5 @@
 using EventDriven.Contracts.Reactor;
+using EventDriven.Reactor.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EventDriven.Reactor.Reconciliation;
@@ -6,7 +7,8 @@ namespace EventDriven.Reactor.Reconciliation;
 /// <summary>
 /// <c>POST /reconciliation</c>: compares the sources of truth (Account's accounts, Transactions' ledgers) with every
 /// copy and answers the report (also a dashboard command on the <c>reactor</c> resource). A POST because it is a
-/// command an operator runs, with its own trace and metrics, not a cacheable read; it changes nothing.
+/// command an operator runs, with its own trace and metrics, not a cacheable read; it changes nothing. An operator's, or
+/// the dashboard's (scope <c>operations</c>).
 /// </summary>
 public static class ReconciliationApi
 {
@@ -14,7 +16,8 @@ public static class ReconciliationApi
     {
         app.MapPost("/reconciliation", Reconcile).WithTags("Reconciliation").WithName(nameof(Reconcile))
             .WithSummary("Compares Account's accounts and Transactions' ledgers with every copy (the state topic, Transactions' account copy, the read models, the three style copies) and reports each difference.")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAuthorization(ReactorPolicies.Operations);
         return app;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Reactor.Pipeline;
+using EventDriven.Reactor.ReadModels;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Lineage;
 using MassTransit;
@@ -18,7 +19,8 @@ namespace EventDriven.Reactor.Styles;
 /// so the three can be compared field by field. A copy that changed is pushed (<see cref="ReadModelChanges"/>, cause
 /// <c>style:&lt;name&gt;</c>), so a page can show the three catching up.
 /// </summary>
-public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactory http, StyleStats stats, ReadModelChanges changes, TimeProvider time)
+public sealed class StyleHandlers(
+    NpgsqlDataSource dataSource, IHttpClientFactory http, StyleStats stats, ReadModelChanges changes, ReadModelQueries queries, TimeProvider time)
     : IConsumer<AccountNotificationReceived>, IConsumer<AccountDeltaReceived>, IConsumer<AccountStateReceived>
 {
     public const string AccountApi = "account";
@@ -35,7 +37,7 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
         stats.Record(EventStyle.Notification, context.Message.Bytes + fetched.Bytes, fetched.Calls);
         if (fetched.Saved is { } version)
         {
-            Push(EventStyle.Notification, notification.AccountId, version, notification.Type, notification.EventId, context);
+            await PushAsync(EventStyle.Notification, notification.AccountId, version, notification.Type, notification.EventId, context);
         }
     }
 
@@ -73,7 +75,7 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
         stats.Record(EventStyle.Delta, context.Message.Bytes + fetched.Bytes, fetched.Calls);
         if (fetched.Saved is { } version)
         {
-            Push(EventStyle.Delta, delta.AccountId, version, delta.Type, delta.EventId, context);
+            await PushAsync(EventStyle.Delta, delta.AccountId, version, delta.Type, delta.EventId, context);
         }
     }
 
@@ -84,14 +86,19 @@ public sealed class StyleHandlers(NpgsqlDataSource dataSource, IHttpClientFactor
         stats.Record(EventStyle.State, context.Message.Bytes);
         if (saved)
         {
-            Push(EventStyle.State, changed.AccountId, changed.Version, changed.Type, changed.EventId, context);
+            await PushAsync(EventStyle.State, changed.AccountId, changed.Version, changed.Type, changed.EventId, context, changed.After.Owner);
         }
     }
 
-    private void Push(EventStyle style, Guid accountId, long version, string eventType, Guid eventId, ConsumeContext context)
+    /// <summary>
+    /// Tells the push channel, naming the account's owner: the fat event's own, otherwise the overview's (a notification
+    /// or a delta does not carry it; the overview learnt it from accounts.state).
+    /// </summary>
+    private async Task PushAsync(EventStyle style, Guid accountId, long version, string eventType, Guid eventId, ConsumeContext context, string? owner = null)
     {
         AppliedLineage.Report($"style:{style.Name()}", version);
-        changes.Publish(AccountChanged.Applied(accountId, $"style:{style.Name()}", version, 0, time.GetUtcNow(), eventType, eventId, KafkaDelivery.From(context)));
+        owner ??= await queries.OwnerAsync(accountId, context.CancellationToken);
+        changes.Publish(AccountChanged.Applied(accountId, $"style:{style.Name()}", version, 0, time.GetUtcNow(), eventType, eventId, KafkaDelivery.From(context), owner));
     }
 
     /// <summary>The account from Account's API into the style's copy: one call, the response's bytes, and the version saved (if newer).</summary>

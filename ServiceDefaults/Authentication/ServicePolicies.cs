@@ -8,14 +8,22 @@ namespace EventDriven.ServiceDefaults.Authentication;
 /// <c>service:{scope}</c> for another service's client-credentials token that was granted that scope
 /// (<c>RequireAuthorization("service:account.read")</c>). Scope policies are made on demand, so a service need not
 /// list them. <c>operator-or-service:{scope}</c> admits either (an operator at the dashboard, or another service
-/// reading the same endpoint for its own work, e.g. Reactor's reconciliation reading Account's accounts).
+/// reading the same endpoint for its own work, e.g. Reactor's reconciliation reading Account's accounts). <c>person</c>
+/// admits a signed-in person of either role (not a service): what a customer may do, an operator may do too.
 /// </summary>
 public static class ServicePolicies
 {
     public const string Customer = "customer";
     public const string Operator = "operator";
+    public const string Person = "person";
     public const string ServicePrefix = "service:";
     public const string OperatorOrServicePrefix = "operator-or-service:";
+
+    /// <summary>
+    /// The scope of work done in no one's name at every service: the dashboard's commands (rebuild, reconcile,
+    /// re-drive) and the web app's operations figures.
+    /// </summary>
+    public const string OperationsScope = "operations";
 
     public const string RoleClaim = "role";
     public const string ScopeClaim = "scope";
@@ -29,7 +37,13 @@ public static class ServicePolicies
     {
         options.AddPolicy(Customer, policy => policy.RequireAuthenticatedUser().RequireClaim(RoleClaim, Customer));
         options.AddPolicy(Operator, policy => policy.RequireAuthenticatedUser().RequireClaim(RoleClaim, Operator));
+        options.AddPolicy(Person, policy => policy.RequireAuthenticatedUser().RequireClaim(RoleClaim, Customer, Operator).RequireClaim(SubjectClaim));
+        // An endpoint that names no policy still needs a token: only what says AllowAnonymous (health) answers anyone.
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
     }
+
+    /// <summary>True when the caller is an operator (the role claim).</summary>
+    public static bool IsOperator(System.Security.Claims.ClaimsPrincipal principal) => principal.HasClaim(RoleClaim, Operator);
 
     /// <summary>Who is calling: the token's subject (a user's opaque id, or a service's client id); null when anonymous.</summary>
     public static string? SubjectOf(System.Security.Claims.ClaimsPrincipal principal) => principal.FindFirst(SubjectClaim)?.Value;

@@ -40,6 +40,8 @@ public static class ServiceApiExtensions
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer<OpenApiRequestHeaders>();
+            options.AddDocumentTransformer<OpenApiBearerSecurity>();
+            options.AddOperationTransformer<OpenApiBearerSecurity>();
             // Responses in status order, whichever order the endpoint and its groups declared them in.
             options.AddOperationTransformer((operation, _, _) =>
             {
@@ -85,10 +87,11 @@ public static class ServiceApiExtensions
             return;
         }
 
-        app.MapOpenApi();
+        // The API's description is public (it says how to get in, not what is inside).
+        app.MapOpenApi().AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference();
+            app.MapScalarApiReference().AllowAnonymous();
         }
     }
 

@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,12 +9,14 @@ namespace EventDriven.ServiceDefaults.Kafka;
 /// <summary>
 /// Every consuming service's dead letters: <c>GET /dead-letters</c> lists them, <c>POST /dead-letters/{id}/redrive</c>
 /// re-drives one, <c>POST /dead-letters/redrive</c> every one still waiting (the dashboard's "Re-drive dead letters").
+/// Operators only, or the dashboard's token with the <c>operations</c> scope: parked messages carry other people's data.
 /// </summary>
 public static class DeadLetterApi
 {
     public static IEndpointRouteBuilder MapDeadLetterApi(this IEndpointRouteBuilder app)
     {
-        var deadLetters = app.MapGroup("/dead-letters").WithTags("Dead letters");
+        var deadLetters = app.MapGroup("/dead-letters").WithTags("Dead letters")
+            .RequireAuthorization(ServicePolicies.OperatorOrService(ServicePolicies.OperationsScope));
         deadLetters.MapGet("/", ListDeadLetters).WithName(nameof(ListDeadLetters))
             .WithSummary("Messages parked because they can never apply (?all=true: re-driven ones too).");
         deadLetters.MapPost("/{id:long}/redrive", RedriveDeadLetter).WithName(nameof(RedriveDeadLetter))

@@ -1,4 +1,5 @@
 using EventDriven.Contracts.Lineage;
+using EventDriven.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,9 +10,15 @@ namespace EventDriven.ServiceDefaults.Lineage;
 /// <summary>Every service's <c>GET /lineage/{eventId}</c>: what it knows itself of where an event went.</summary>
 public static class LineageApi
 {
-    public static IEndpointRouteBuilder MapLineageApi(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Maps the lineage endpoint for operators and for services granted <paramref name="readScope"/> (the service's
+    /// read scope, e.g. <c>account.read</c>: another service assembling an event's whole lineage reads it).
+    /// </summary>
+    public static IEndpointRouteBuilder MapLineageApi(this IEndpointRouteBuilder app, string readScope)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(readScope);
         app.MapGet("/lineage/{eventId}", GetLineage).WithTags("Lineage").WithName(nameof(GetLineage))
+            .RequireAuthorization(ServicePolicies.OperatorOrService(readScope))
             .WithSummary("Where this service stored and published the event (CloudEvents id), and which of its consumer groups applied it.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

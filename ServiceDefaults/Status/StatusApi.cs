@@ -1,3 +1,4 @@
+using EventDriven.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,13 +9,16 @@ namespace EventDriven.ServiceDefaults.Status;
 /// <summary>
 /// Every service's operational status under <c>/status</c>: <c>GET /status/consumers</c> (the lag of each Kafka
 /// consumer it runs) here; a service adds its own figures to the same group (Account's outbox, Transactions' publisher).
+/// Operators only, or a token with the <c>operations</c> scope (the web app's operations figures); the group's policy
+/// covers what a service adds to it.
 /// </summary>
 public static class StatusApi
 {
     /// <summary>Maps <c>GET /status/consumers</c>; returns the <c>/status</c> group for the service's own status endpoints.</summary>
     public static RouteGroupBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
-        var status = app.MapGroup("/status").WithTags("Status");
+        var status = app.MapGroup("/status").WithTags("Status")
+            .RequireAuthorization(ServicePolicies.OperatorOrService(ServicePolicies.OperationsScope));
         status.MapGet("/consumers", GetConsumerLag).WithName(nameof(GetConsumerLag))
             .WithSummary("Each Kafka consumer's lag per topic partition: committed offset, this instance's position, high watermark.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

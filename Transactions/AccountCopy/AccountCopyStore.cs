@@ -16,9 +16,9 @@ namespace EventDriven.Transactions.AccountCopy;
 public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
 {
     private const string Upsert = """
-        INSERT INTO account_copy (id, currency, status, version, state, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+        INSERT INTO account_copy (id, currency, status, version, state, updated_at, owner) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
         ON CONFLICT (id) DO UPDATE SET currency = excluded.currency, status = excluded.status, version = excluded.version,
-            state = excluded.state, updated_at = excluded.updated_at
+            state = excluded.state, updated_at = excluded.updated_at, owner = excluded.owner
         WHERE account_copy.version < excluded.version
         """;
 
@@ -29,11 +29,12 @@ public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
 
     public async Task<AccountView?> FindAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT currency, status, version FROM account_copy WHERE id = $1");
+        await using var command = dataSource.CreateCommand("SELECT currency, status, version, owner FROM account_copy WHERE id = $1");
         command.Parameters.Add(new() { Value = accountId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new AccountView(accountId, reader.GetString(0), Enum.Parse<AccountStatus>(reader.GetString(1)), reader.GetInt64(2))
+            ? new AccountView(accountId, reader.GetString(0), Enum.Parse<AccountStatus>(reader.GetString(1)), reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3))
             : null;
     }
 
@@ -77,6 +78,7 @@ public sealed class AccountCopyStore(NpgsqlDataSource dataSource)
                     new() { Value = account.Version },
                     new() { Value = JsonSerializer.Serialize(account, ContractJson.Options) },
                     new() { Value = account.UpdatedAt },
+                    new() { Value = (object?)account.Owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
                 },
             });
         }

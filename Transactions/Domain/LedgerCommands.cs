@@ -27,5 +27,9 @@ public sealed record RefundTransfer(Guid AccountId, Guid TransactionId, decimal 
 /// <summary>Account asked to close: the request's event id is the transaction id of the answer.</summary>
 public sealed record SettleClosure(Guid AccountId, Guid ClosureRequestId) : LedgerCommand(AccountId, ClosureRequestId);
 
-/// <summary>What Transactions knows of an account from its own copy of Account's events (event-carried state).</summary>
-public sealed record AccountView(Guid AccountId, string Currency, AccountStatus Status, long Version);
+/// <summary>
+/// What Transactions knows of an account from its own copy of Account's events (event-carried state). The decisions
+/// read its currency and status; <paramref name="Owner"/> (the owner's subject, null for accounts that predate owners)
+/// is for the API, which lets only the owner or an operator use the ledger.
+/// </summary>
+public sealed record AccountView(Guid AccountId, string Currency, AccountStatus Status, long Version, string? Owner = null);

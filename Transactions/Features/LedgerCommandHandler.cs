@@ -17,7 +17,12 @@ public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory acc
     private readonly SemaphoreSlim[] _turns = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly int _maxAttempts = Math.Max(1, options.Value.MaxAttempts);
 
-    public async Task<LedgerOutcome> ExecuteAsync(LedgerCommand command, CancellationToken cancellationToken)
+    /// <summary>A command no one asked for (a step of the choreography): its events record no actor.</summary>
+    public Task<LedgerOutcome> ExecuteAsync(LedgerCommand command, CancellationToken cancellationToken) =>
+        ExecuteAsync(command, actor: null, cancellationToken);
+
+    /// <summary>A command <paramref name="actor"/> (the caller's token subject) asked for: its events record who.</summary>
+    public async Task<LedgerOutcome> ExecuteAsync(LedgerCommand command, string? actor, CancellationToken cancellationToken)
     {
         var turn = _turns[(command.AccountId.GetHashCode() & int.MaxValue) % _turns.Length];
         await turn.WaitAsync(cancellationToken);
@@ -39,7 +44,7 @@ public sealed class LedgerCommandHandler(LedgerStore store, AccountDirectory acc
                     case LedgerDecision.Append append:
                         try
                         {
-                            var recorded = await store.AppendAsync(ledger, append.Events, cancellationToken);
+                            var recorded = await store.AppendAsync(ledger, append.Events, actor, cancellationToken);
                             return new LedgerOutcome.Done(recorded[^1], Repeated: false);
                         }
                         catch (WrongExpectedVersionException) when (attempt < _maxAttempts)

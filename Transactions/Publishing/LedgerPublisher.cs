@@ -101,7 +101,8 @@ public sealed partial class LedgerPublisher : BackgroundService
         // The span continues the trace of the request that appended the event; the Kafka send span is its child.
         using var activity = KurrentDBTelemetry.StartProcess(resolved, "publisher");
         var record = resolved.Event;
-        var contract = LedgerContracts.ToContract(LedgerEventSerializer.Deserialize(record));
+        var recorded = LedgerEventSerializer.Deserialize(record);
+        var contract = LedgerContracts.ToContract(recorded);
         var accountId = contract.AccountId.ToString();
         var created = new DateTimeOffset(record.Created, TimeSpan.Zero);
         var delivered = await _producer.ProduceAsync(Topics.TransactionEvents, new Message<string, byte[]>
@@ -109,7 +110,7 @@ public sealed partial class LedgerPublisher : BackgroundService
             Key = accountId,
             Value = JsonSerializer.SerializeToUtf8Bytes(contract, contract.GetType(), ContractJson.Options),
             Timestamp = new Timestamp(created),
-            Headers = CloudEventHeaders.Create(contract.EventId, LedgerEventTypes.TypeOf(contract), LedgerEventTypes.Source, created, accountId),
+            Headers = CloudEventHeaders.Create(contract.EventId, LedgerEventTypes.TypeOf(contract), LedgerEventTypes.Source, created, accountId, recorded.Actor),
         }, cancellationToken).ConfigureAwait(false);
         _published.Add(1);
         var now = DateTimeOffset.UtcNow;

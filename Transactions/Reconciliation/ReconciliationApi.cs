@@ -1,4 +1,5 @@
 using EventDriven.Contracts.Reconciliation;
+using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.Transactions.AccountCopy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,7 +16,9 @@ public static class ReconciliationApi
 
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder app)
     {
-        var reconciliation = app.MapGroup("/reconciliation").WithTags("Reconciliation");
+        // Operators, and Reactor's reconciliation with its own token (scope transactions.read).
+        var reconciliation = app.MapGroup("/reconciliation").WithTags("Reconciliation")
+            .RequireAuthorization(ServicePolicies.OperatorOrService("transactions.read"));
         reconciliation.MapGet("/ledgers", ListLedgersForReconciliation).WithName(nameof(ListLedgersForReconciliation))
             .WithSummary("Every ledger folded from its events in KurrentDB (balance, version, closed, entries, money deposited and withdrawn), with the $all position read up to.");
         reconciliation.MapGet("/account-copy", ListAccountCopy).WithName(nameof(ListAccountCopy))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using EventDriven.Contracts;
 using EventDriven.KurrentDB.Client;
 using EventDriven.Transactions.Domain;
@@ -9,9 +10,9 @@ namespace EventDriven.Transactions.Storage;
 /// <summary>
 /// Ledger events to and from KurrentDB. Stored shape 2 (written since the ledger's events stopped being the contract):
 /// the event type is a <c>V2.</c> name of the ledger's own, the data the domain event's JSON, the metadata a JSON
-/// object with <c>occurredAt</c> (the client adds <c>traceparent</c>). The id is KurrentDB's event id and the version
-/// the stream revision + 1, neither repeated in the data. Shape 1, written before, is still read (see
-/// <see cref="StoredLedgerEventsV1"/>).
+/// object with <c>occurredAt</c>, and <c>actor</c> when someone asked for the event (the client adds <c>traceparent</c>).
+/// The id is KurrentDB's event id and the version the stream revision + 1, neither repeated in the data. Shape 1,
+/// written before, is still read (see <see cref="StoredLedgerEventsV1"/>).
 /// </summary>
 public static class LedgerEventSerializer
 {
@@ -59,7 +60,7 @@ public static class LedgerEventSerializer
         Uuid.FromGuid(recorded.EventId),
         TypeOf(recorded.Event),
         JsonSerializer.SerializeToUtf8Bytes(recorded.Event, recorded.Event.GetType(), Json),
-        JsonSerializer.SerializeToUtf8Bytes(new StoredMetadata(recorded.OccurredAt), Json));
+        JsonSerializer.SerializeToUtf8Bytes(new StoredMetadata(recorded.OccurredAt, recorded.Actor), Json));
 
     /// <summary>A stored ledger event, in either shape, as the domain event with its envelope.</summary>
     public static RecordedLedgerEvent Deserialize(EventRecord record)
@@ -75,8 +76,11 @@ public static class LedgerEventSerializer
         var @event = (LedgerEvent)(JsonSerializer.Deserialize(record.Data.Span, type, Json) ?? throw new JsonException($"A {record.EventType} without data."));
         var metadata = record.Metadata.IsEmpty ? null : JsonSerializer.Deserialize<StoredMetadata>(record.Metadata.Span, Json);
         return new RecordedLedgerEvent(record.EventId.ToGuid(), accountId, version,
-            metadata?.OccurredAt ?? throw new JsonException($"A {record.EventType} without occurredAt in its metadata."), @event);
+            metadata?.OccurredAt ?? throw new JsonException($"A {record.EventType} without occurredAt in its metadata."), @event, metadata?.Actor);
     }
 
-    private sealed record StoredMetadata(DateTimeOffset? OccurredAt);
+    /// <summary>The stored metadata; an absent actor is left out, not written as null (events no one asked for, and older ones, look alike).</summary>
+    private sealed record StoredMetadata(
+        DateTimeOffset? OccurredAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Actor = null);
 }

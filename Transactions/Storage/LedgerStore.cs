@@ -100,12 +100,16 @@ public sealed partial class LedgerStore(
     /// recorded; throws <see cref="WrongExpectedVersionException"/> when it is not, and the caller decides again on the
     /// caught-up ledger.
     /// </summary>
-    public async Task<IReadOnlyList<RecordedLedgerEvent>> AppendAsync(Ledger ledger, IReadOnlyList<LedgerEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RecordedLedgerEvent>> AppendAsync(Ledger ledger, IReadOnlyList<LedgerEvent> events, CancellationToken cancellationToken) =>
+        AppendAsync(ledger, events, actor: null, cancellationToken);
+
+    /// <summary>As <see cref="AppendAsync(Ledger, IReadOnlyList{LedgerEvent}, CancellationToken)"/>, each event recording who asked (<paramref name="actor"/>).</summary>
+    public async Task<IReadOnlyList<RecordedLedgerEvent>> AppendAsync(Ledger ledger, IReadOnlyList<LedgerEvent> events, string? actor, CancellationToken cancellationToken)
     {
         // KurrentDB counts a stream's revisions from 0, the ledger its versions from 1.
         var expected = ledger.Version == 0 ? StreamState.NoStream : StreamState.StreamRevision((ulong)(ledger.Version - 1));
         var now = time.GetUtcNow();
-        var recorded = events.Select((e, i) => new RecordedLedgerEvent(LedgerEventSerializer.EventId(ledger.AccountId, e), ledger.AccountId, ledger.Version + 1 + i, now, e)).ToList();
+        var recorded = events.Select((e, i) => new RecordedLedgerEvent(LedgerEventSerializer.EventId(ledger.AccountId, e), ledger.AccountId, ledger.Version + 1 + i, now, e, actor)).ToList();
         try
         {
             await client.AppendToStreamAsync(StreamName(ledger.AccountId), expected, recorded.Select(LedgerEventSerializer.ToEventData), cancellationToken: cancellationToken);

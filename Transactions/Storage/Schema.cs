@@ -17,6 +17,9 @@ public static class Schema
             version bigint NOT NULL,
             state jsonb NOT NULL,
             updated_at timestamptz NOT NULL);
+        -- Whose account it is (the owner's subject at the identity server), for deciding who may use its ledger; null
+        -- for accounts whose state predates owners (only operators may use those).
+        ALTER TABLE account_copy ADD COLUMN IF NOT EXISTS owner text;
 
         -- Where the copy has read accounts.state up to, committed with the rows it produced.
         CREATE TABLE IF NOT EXISTS account_copy_offsets (

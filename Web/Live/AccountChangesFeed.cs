@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
+using EventDriven.Web.Authentication;
 using EventDriven.Web.Services;
 
 namespace EventDriven.Web.Live;
@@ -9,6 +10,8 @@ namespace EventDriven.Web.Live;
 /// open pages (circuits) that watch an account. It reconnects with a growing backoff; after a reconnection every
 /// watcher is told to re-read, because changes made while the channel was down were never pushed. The last
 /// <see cref="RecentCapacity"/> changes are kept, so a page that starts watching all accounts can show what came before.
+/// The subscription is the web app's own (client credentials, scope <c>reactor.read</c>: every account's changes), so
+/// each watcher names who watches (<see cref="AccountViewer"/>) and gets only the changes of accounts that person may see.
 /// </summary>
 public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFactory, ILogger<AccountChangesFeed> logger) : BackgroundService
 {
@@ -28,27 +31,24 @@ public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFact
     /// <summary>True while the channel is open: the pages say so, and otherwise that they may be out of date.</summary>
     public bool Connected { get; private set; }
 
-    /// <summary>Calls <paramref name="onChanged"/> when <paramref name="accountId"/>'s read models change (or may have); dispose to stop.</summary>
-    public IDisposable Watch(Guid accountId, Func<AccountChanged?, Task> onChanged) => Add(accountId, onChanged);
+    /// <summary>Calls <paramref name="onChanged"/> when <paramref name="accountId"/>'s read models change (or may have), if <paramref name="viewer"/> may see it; dispose to stop.</summary>
+    public IDisposable Watch(Guid accountId, AccountViewer viewer, Func<AccountChanged?, Task> onChanged) => Add(accountId, viewer, onChanged);
 
-    /// <summary>Calls <paramref name="onChanged"/> for every account's changes (null: some may have been missed); dispose to stop.</summary>
-    public IDisposable WatchAll(Func<AccountChanged?, Task> onChanged) => Add(null, onChanged);
+    /// <summary>Calls <paramref name="onChanged"/> for the changes of every account <paramref name="viewer"/> may see (null: some may have been missed); dispose to stop.</summary>
+    public IDisposable WatchAll(AccountViewer viewer, Func<AccountChanged?, Task> onChanged) => Add(null, viewer, onChanged);
 
-    /// <summary>The latest changes pushed, oldest first (at most <see cref="RecentCapacity"/>).</summary>
-    public IReadOnlyList<AccountChanged> Recent
+    /// <summary>The latest changes pushed that <paramref name="viewer"/> may see, oldest first (at most <see cref="RecentCapacity"/>).</summary>
+    public IReadOnlyList<AccountChanged> RecentFor(AccountViewer viewer)
     {
-        get
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                return [.. _recent];
-            }
+            return [.. _recent.Where(change => viewer.MaySee(change.Owner))];
         }
     }
 
-    private Watcher Add(Guid? accountId, Func<AccountChanged?, Task> onChanged)
+    private Watcher Add(Guid? accountId, AccountViewer viewer, Func<AccountChanged?, Task> onChanged)
     {
-        var watcher = new Watcher(this, accountId, onChanged);
+        var watcher = new Watcher(this, accountId, viewer, onChanged);
         lock (_lock)
         {
             _watchers.Add(watcher);
@@ -117,13 +117,13 @@ public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFact
         }
     }
 
-    /// <summary>To the watchers of the changed account and of all accounts, or to every watcher when <paramref name="change"/> is null.</summary>
+    /// <summary>To the watchers of the changed account and of all accounts who may see it, or to every watcher when <paramref name="change"/> is null.</summary>
     private async Task NotifyAsync(AccountChanged? change, CancellationToken cancellationToken)
     {
         Watcher[] watchers;
         lock (_lock)
         {
-            watchers = [.. _watchers.Where(w => change is null || w.AccountId is null || w.AccountId == change.AccountId)];
+            watchers = [.. _watchers.Where(w => change is null || ((w.AccountId is null || w.AccountId == change.AccountId) && w.Viewer.MaySee(change.Owner)))];
             if (change is not null)
             {
                 if (_recent.Count == RecentCapacity)
@@ -158,7 +158,7 @@ public sealed partial class AccountChangesFeed(IHttpClientFactory httpClientFact
         }
     }
 
-    private sealed record Watcher(AccountChangesFeed Feed, Guid? AccountId, Func<AccountChanged?, Task> OnChanged) : IDisposable
+    private sealed record Watcher(AccountChangesFeed Feed, Guid? AccountId, AccountViewer Viewer, Func<AccountChanged?, Task> OnChanged) : IDisposable
     {
         public void Dispose() => Feed.Remove(this);
     }

@@ -7,8 +7,15 @@ namespace EventDriven.Web.Operations;
 /// so that the operations page can chart them from the moment it opens, and every open page sees the same samples. A
 /// service that does not answer leaves a gap in its series, not a zero.
 /// </summary>
-public sealed partial class OperationsSampler(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<OperationsSampler> logger) : BackgroundService
+public sealed partial class OperationsSampler(IHttpClientFactory httpClientFactory, IConfiguration configuration, ILogger<OperationsSampler> logger) : BackgroundService
 {
+    /// <summary>The web app's own scope for these figures (client credentials): they are sampled for no one in particular.</summary>
+    public const string Scope = "operations";
+
+    public const string AccountClientName = "account-operations";
+    public const string TransactionsClientName = "transactions-operations";
+    public const string ReactorClientName = "reactor-operations";
+
     /// <summary>How many samples are kept: with the default interval, five minutes.</summary>
     public const int Capacity = 60;
 
@@ -55,10 +62,9 @@ public sealed partial class OperationsSampler(IServiceScopeFactory scopes, IConf
     /// <summary>One sample: every service asked at once.</summary>
     public async Task SampleAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var account = scope.ServiceProvider.GetRequiredService<AccountClient>();
-        var ledger = scope.ServiceProvider.GetRequiredService<LedgerClient>();
-        var reactor = scope.ServiceProvider.GetRequiredService<ReactorClient>();
+        var account = new AccountClient(httpClientFactory.CreateClient(AccountClientName));
+        var ledger = new LedgerClient(httpClientFactory.CreateClient(TransactionsClientName));
+        var reactor = new ReactorClient(httpClientFactory.CreateClient(ReactorClientName));
         var accountLag = account.GetConsumerLagAsync(cancellationToken);
         var ledgerLag = ledger.GetConsumerLagAsync(cancellationToken);
         var reactorLag = reactor.GetConsumerLagAsync(cancellationToken);

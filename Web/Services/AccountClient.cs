@@ -1,15 +1,16 @@
 using System.Net.Http.Json;
+using EventDriven.Web.Authentication;
 
 namespace EventDriven.Web.Services;
 
 /// <summary>Account's API (https+http://account): the list, one account, opening one, changing one.</summary>
-public sealed class AccountClient(HttpClient http) : ConsumingServiceClient(http, Service)
+public sealed class AccountClient(HttpClient http, SignedInPerson? person = null) : ConsumingServiceClient(http, Service, person)
 {
     public const string Service = "Account";
 
     /// <summary>The outbox backlog and the relay's lag.</summary>
     public Task<ApiResult<OutboxStatus>> GetOutboxStatusAsync(CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<OutboxStatus>(Service, ct => Http.GetAsync("/status/outbox", ct), cancellationToken);
+        SendAsync<OutboxStatus>(ct => Http.GetAsync("/status/outbox", ct), cancellationToken);
 
     public Task<ApiResult<AccountPage>> ListAsync(string? owner, string? status, string? currency, int page, int pageSize, CancellationToken cancellationToken)
     {
@@ -17,15 +18,15 @@ public sealed class AccountClient(HttpClient http) : ConsumingServiceClient(http
         if (!string.IsNullOrWhiteSpace(owner)) query.Add($"owner={Uri.EscapeDataString(owner.Trim())}");
         if (!string.IsNullOrWhiteSpace(status)) query.Add($"status={Uri.EscapeDataString(status)}");
         if (!string.IsNullOrWhiteSpace(currency)) query.Add($"currency={Uri.EscapeDataString(currency)}");
-        return ApiCalls.SendAsync<AccountPage>(Service, ct => Http.GetAsync($"/accounts?{string.Join('&', query)}", ct), cancellationToken);
+        return SendAsync<AccountPage>(ct => Http.GetAsync($"/accounts?{string.Join('&', query)}", ct), cancellationToken);
     }
 
     public Task<ApiResult<AccountSnapshot>> GetAsync(Guid accountId, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<AccountSnapshot>(Service, ct => Http.GetAsync($"/accounts/{accountId}", ct), cancellationToken);
+        SendAsync<AccountSnapshot>(ct => Http.GetAsync($"/accounts/{accountId}", ct), cancellationToken);
 
     /// <summary>The same <paramref name="idempotencyKey"/> for every attempt of one intent: Account opens one account for it.</summary>
     public Task<ApiResult<AccountSnapshot>> OpenAsync(OpenAccountRequest request, Guid idempotencyKey, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<AccountSnapshot>(Service, ct =>
+        SendAsync<AccountSnapshot>(ct =>
         {
             var message = new HttpRequestMessage(HttpMethod.Post, "/accounts") { Content = JsonContent.Create(request) };
             message.Headers.Add("Idempotency-Key", idempotencyKey.ToString());
@@ -37,7 +38,7 @@ public sealed class AccountClient(HttpClient http) : ConsumingServiceClient(http
     /// <paramref name="ifMatch"/> is that version's ETag, so a change made meanwhile gives a 412 instead of being overwritten.
     /// </summary>
     public Task<ApiResult<AccountSnapshot>> ChangeAsync(Guid accountId, AccountChange change, object? body, string? ifMatch, Guid idempotencyKey, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<AccountSnapshot>(Service, ct =>
+        SendAsync<AccountSnapshot>(ct =>
         {
             var (method, path) = change switch
             {

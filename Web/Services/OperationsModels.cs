@@ -1,5 +1,6 @@
 global using EventDriven.ServiceDefaults.Kafka;
 global using EventDriven.ServiceDefaults.Status;
+using EventDriven.Web.Authentication;
 
 namespace EventDriven.Web.Services;
 
@@ -48,18 +49,29 @@ public sealed record Accepted;
 /// The calls every consuming service answers the same way (<c>/dead-letters</c>, <c>/status/consumers</c>), once for
 /// the typed clients of Account, Transactions and Reactor.
 /// </summary>
-public abstract class ConsumingServiceClient(HttpClient http, string service) : IConsumingService
+public abstract class ConsumingServiceClient(HttpClient http, string service, SignedInPerson? person) : IConsumingService
 {
     protected HttpClient Http { get; } = http;
+
+    /// <summary>
+    /// Sends for the person this client was made for (a page's; none for work done in the web app's own name, whose
+    /// HttpClient carries its own token), and turns every outcome into an <see cref="ApiResult{T}"/>.
+    /// </summary>
+    protected async Task<ApiResult<T>> SendAsync<T>(Func<CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        // Set inside this async method, so it flows into the call and is undone when the method returns.
+        PersonTokenHandler.Current = person;
+        return await ApiCalls.SendAsync<T>(service, send, cancellationToken);
+    }
 
     string IConsumingService.Service => service;
 
     public Task<ApiResult<IReadOnlyList<DeadLetter>>> ListDeadLettersAsync(bool all, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<IReadOnlyList<DeadLetter>>(service, ct => Http.GetAsync($"/dead-letters?all={(all ? "true" : "false")}", ct), cancellationToken);
+        SendAsync<IReadOnlyList<DeadLetter>>(ct => Http.GetAsync($"/dead-letters?all={(all ? "true" : "false")}", ct), cancellationToken);
 
     public Task<ApiResult<Accepted>> RedriveAsync(long id, CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<Accepted>(service, ct => Http.PostAsync($"/dead-letters/{id}/redrive", null, ct), cancellationToken);
+        SendAsync<Accepted>(ct => Http.PostAsync($"/dead-letters/{id}/redrive", null, ct), cancellationToken);
 
     public Task<ApiResult<IReadOnlyList<ConsumerLag>>> GetConsumerLagAsync(CancellationToken cancellationToken) =>
-        ApiCalls.SendAsync<IReadOnlyList<ConsumerLag>>(service, ct => Http.GetAsync("/status/consumers", ct), cancellationToken);
+        SendAsync<IReadOnlyList<ConsumerLag>>(ct => Http.GetAsync("/status/consumers", ct), cancellationToken);
 }

@@ -32,6 +32,9 @@ public sealed record AccountOverview(
 /// </summary>
 public sealed record AccountChanged(Guid AccountId, string Cause, long AccountVersion, long LedgerVersion, DateTimeOffset At)
 {
+    /// <summary>The account owner's subject (no personal data), so the web app shows each person only their accounts' changes; absent for accounts that predate owners.</summary>
+    public string? Owner { get; init; }
+
     public string? EventType { get; init; }
     public Guid? EventId { get; init; }
     public string? Topic { get; init; }

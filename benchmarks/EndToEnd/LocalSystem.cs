@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using EventDriven.Tests;
 
 namespace EventDriven.Benchmarks.EndToEnd;
 
@@ -11,10 +12,11 @@ namespace EventDriven.Benchmarks.EndToEnd;
 public sealed class LocalSystem : IAsyncDisposable
 {
     public static readonly string[] Services = ["account", "transactions", "reactor", "web"];
-    private static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "kafka", "kurrentdb", .. Services];
+    private static readonly string[] Resources = ["postgres", "accountdb", "transactionsdb", "reactordb", "identitydb", "kafka", "kurrentdb", "identity", .. Services];
 
     private readonly string _dataDirectory;
     private readonly List<HttpClient> _clients = [];
+    private IdentityTokens? _tokens;
     private ReactorChanges? _changes;
 
     private LocalSystem(DistributedApplication app, string dataDirectory)
@@ -64,20 +66,26 @@ public sealed class LocalSystem : IAsyncDisposable
         return new LocalSystem(app, dataDirectory);
     }
 
-    /// <summary>The benchmark's users: HTTP clients of the services, Reactor's push channel, and the accounts they work on, opened.</summary>
+    /// <summary>
+    /// The benchmark's users, signed in at the AppHost's identity server as a script does (password grant): HTTP clients
+    /// of the services as the demo customer (and the operator, who freezes and follows every change on Reactor's push
+    /// channel, as the web app's own subscription does), and the accounts they work on, opened.
+    /// </summary>
     public async Task<Workload> StartUsersAsync(int moneyAccounts, int freezeAccounts)
     {
-        HttpClient Client(string service)
+        _tokens ??= new IdentityTokens(App.GetEndpoint("identity", "http"));
+        async Task<HttpClient> ClientAsync(string service, TestUser user)
         {
             var client = App.CreateHttpClient(service);
             _clients.Add(client);
-            return client;
+            return await _tokens.SignInAsync(client, user);
         }
 
-        var reactor = Client("reactor");
+        var reactor = await ClientAsync("reactor", TestUser.Operator);
         reactor.Timeout = Timeout.InfiniteTimeSpan;
         _changes = await ReactorChanges.SubscribeAsync(reactor);
-        var workload = new Workload(Client("account"), Client("transactions"), _changes);
+        var workload = new Workload(
+            await ClientAsync("account", TestUser.Customer), await ClientAsync("transactions", TestUser.Customer), await ClientAsync("account", TestUser.Operator), _changes);
         await workload.PrepareAsync(moneyAccounts, freezeAccounts);
         return workload;
     }
@@ -90,6 +98,7 @@ public sealed class LocalSystem : IAsyncDisposable
         }
 
         _clients.ForEach(client => client.Dispose());
+        _tokens?.Dispose();
         await App.DisposeAsync();
         try
         {

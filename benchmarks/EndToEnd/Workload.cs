@@ -27,8 +27,10 @@ public sealed record Sample(Operation Operation, string TraceId, DateTime SentAt
 /// withdrawals and transfers between them, and accounts frozen and unfrozen. An account has at most one command in
 /// flight, so "visible" is unambiguous: an account command waits for its new version, a ledger command for its event's
 /// version, a transfer for the source's <c>transfer-completed</c> (debit → credit → completed, by choreography).
+/// The demo customer opens the accounts and moves the money; freezing and unfreezing is the operator's
+/// (<paramref name="accountOperator"/>).
 /// </summary>
-public sealed class Workload(HttpClient account, HttpClient transactions, ReactorChanges changes)
+public sealed class Workload(HttpClient account, HttpClient transactions, HttpClient accountOperator, ReactorChanges changes)
 {
     private const string Currency = "EUR";
     private static readonly TimeSpan VisibleWithin = TimeSpan.FromSeconds(30);
@@ -184,7 +186,7 @@ public sealed class Workload(HttpClient account, HttpClient transactions, Reacto
                 return (accounts[0], new Visibility(LedgerVersion: debited + 1, Cause: "ledger.transfer-completed.v1"));
             case Operation.FreezeOrUnfreeze:
                 var frozen = _frozen.GetValueOrDefault(accounts[0]);
-                var version = await AccountCommandAsync(HttpMethod.Post, $"/accounts/{accounts[0]}/{(frozen ? "unfreeze" : "freeze")}", new { reason = "Benchmark" }, trace);
+                var version = await AccountCommandAsync(HttpMethod.Post, $"/accounts/{accounts[0]}/{(frozen ? "unfreeze" : "freeze")}", new { reason = "Benchmark" }, trace, accountOperator);
                 _frozen[accounts[0]] = !frozen;
                 return (accounts[0], new Visibility(AccountVersion: version));
             default:
@@ -205,9 +207,9 @@ public sealed class Workload(HttpClient account, HttpClient transactions, Reacto
         return body.RootElement.GetProperty("accountId").GetGuid();
     }
 
-    private async Task<long> AccountCommandAsync(HttpMethod method, string path, object body, string trace)
+    private async Task<long> AccountCommandAsync(HttpMethod method, string path, object body, string trace, HttpClient? client = null)
     {
-        using var answer = await SendAsync(account, method, path, body, trace);
+        using var answer = await SendAsync(client ?? account, method, path, body, trace);
         return answer.RootElement.GetProperty("version").GetInt64();
     }
 

@@ -19,8 +19,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// Starts a private PostgreSQL cluster and the local Kafka broker, the real Account service and Reactor in this process
-// (each on its own Kestrel port), then:
+// Starts a private PostgreSQL cluster, the local Kafka broker and the identity server (its own process, as the tests
+// start it), the real Account service and Reactor in this process (each on its own Kestrel port, trusting that
+// identity server; Reactor calls Account with its own client-credentials token), then:
 // 1. the three event styles on the same account changes: --accounts accounts opened, each changed --changes times
 //    through Account's API; Reactor's figures per style (changes, calls to Account, bytes moved);
 // 2. the rebuild rate: --events ledger events produced to transactions.events, each read model rebuilt from Kafka.
@@ -37,21 +38,26 @@ foreach (var topic in Topics.All)
     await kafka.CreateTopicAsync(topic, partitions: 16);
 }
 
+await using var identity = await LocalIdentityServer.StartAsync(postgres);
 var accountUrl = $"http://127.0.0.1:{FreePort.Pick()}";
 await using var account = await StartAsync(accountUrl, new()
 {
+    ["Identity:Authority"] = identity.Authority.ToString(),
     ["ConnectionStrings:accountdb"] = await postgres.CreateDatabaseAsync("accountdb"),
     ["ConnectionStrings:kafka"] = kafka.BootstrapServers,
 }, builder => builder.AddAccountServices(), app => app.MapAccountsApi());
 var reactorUrl = $"http://127.0.0.1:{FreePort.Pick()}";
 await using var reactor = await StartAsync(reactorUrl, new()
 {
+    ["Identity:Authority"] = identity.Authority.ToString(),
+    ["Identity:ClientSecret"] = identity.Secrets["reactor"],
     ["ConnectionStrings:reactordb"] = await postgres.CreateDatabaseAsync("reactordb"),
     ["ConnectionStrings:kafka"] = kafka.BootstrapServers,
     ["services:account:http:0"] = accountUrl,
 }, builder => builder.AddReactorServices(), app => app.MapReactorApi());
-using var accounts = new HttpClient { BaseAddress = new Uri(accountUrl) };
-using var reactorClient = new HttpClient { BaseAddress = new Uri(reactorUrl) };
+// The demo customer opens and changes the accounts; the style figures are the operator's.
+using var accounts = await identity.ClientAsync(new Uri(accountUrl), TestUser.Customer);
+using var reactorClient = await identity.ClientAsync(new Uri(reactorUrl), TestUser.Operator);
 
 Console.WriteLine($"Reactor, {Environment.ProcessorCount} cores; PostgreSQL, the broker, Account and Reactor on the same machine");
 Console.WriteLine();

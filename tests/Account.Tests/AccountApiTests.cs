@@ -55,7 +55,7 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         using var moved = await SendAsync(HttpMethod.Put, $"/accounts/{account.AccountId}/address", Guid.NewGuid().ToString(),
             new { street = "Damrak 2", city = "Amsterdam", postalCode = "1012 LG", country = "NL" });
         using var contact = await SendAsync(HttpMethod.Put, $"/accounts/{account.AccountId}/contact", Guid.NewGuid().ToString(), new { email = "ada@example.org", phone = "+31201234567" });
-        using var frozen = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", Guid.NewGuid().ToString(), new { reason = "Unusual activity" });
+        using var frozen = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", Guid.NewGuid().ToString(), new { reason = "Unusual activity" }, client: service.Operator);
 
         Assert.All(new[] { moved, contact, frozen }, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
         var deltas = (await service.Kafka.ReadAsync(Topics.AccountDeltas, account.AccountId, 4)).Select(Read<AccountDelta>).ToList();
@@ -83,12 +83,12 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         Assert.Equal(account, await again.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct));
 
         var freezeKey = Guid.NewGuid().ToString();
-        using var freeze = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", freezeKey, new { reason = "Alert" });
-        using var freezeAgain = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", freezeKey, new { reason = "Alert" });
+        using var freeze = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", freezeKey, new { reason = "Alert" }, client: service.Operator);
+        using var freezeAgain = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/freeze", freezeKey, new { reason = "Alert" }, client: service.Operator);
         Assert.Equal(await freeze.Content.ReadAsStringAsync(Ct), await freezeAgain.Content.ReadAsStringAsync(Ct));
 
         // A later command shows what came before it on the account's partition: one opening, one freeze.
-        using var unfreeze = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/unfreeze", Guid.NewGuid().ToString(), new { reason = "Checked" });
+        using var unfreeze = await SendAsync(HttpMethod.Post, $"/accounts/{account.AccountId}/unfreeze", Guid.NewGuid().ToString(), new { reason = "Checked" }, client: service.Operator);
         var types = (await service.Kafka.ReadAsync(Topics.AccountNotifications, account.AccountId, 3)).Select(m => Read<AccountNotification>(m).Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.Frozen, AccountEventTypes.Unfrozen], types);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM accounts WHERE owner_name = $1", account.OwnerName));
@@ -176,12 +176,12 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         var account = await OpenAccountAsync();
         var id = account.AccountId;
 
-        using var noKey = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", key: null, new { reason = "x" });
-        using var unknown = await SendAsync(HttpMethod.Post, $"/accounts/{Guid.NewGuid()}/freeze", Guid.NewGuid().ToString(), new { reason = "x" });
-        using var stale = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", Guid.NewGuid().ToString(), new { reason = "x" }, ifMatch: "\"7\"");
+        using var noKey = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", key: null, new { reason = "x" }, client: service.Operator);
+        using var unknown = await SendAsync(HttpMethod.Post, $"/accounts/{Guid.NewGuid()}/freeze", Guid.NewGuid().ToString(), new { reason = "x" }, client: service.Operator);
+        using var stale = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", Guid.NewGuid().ToString(), new { reason = "x" }, ifMatch: "\"7\"", client: service.Operator);
         var reusedKey = Guid.NewGuid().ToString();
         using var first = await SendAsync(HttpMethod.Post, $"/accounts/{id}/closure", reusedKey, new { });
-        using var reused = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", reusedKey, new { reason = "x" });
+        using var reused = await SendAsync(HttpMethod.Post, $"/accounts/{id}/freeze", reusedKey, new { reason = "x" }, client: service.Operator);
         using var notAllowed = await SendAsync(HttpMethod.Put, $"/accounts/{id}/contact", Guid.NewGuid().ToString(), new { email = "new@example.com" });
 
         Assert.Equal(
@@ -226,7 +226,7 @@ public sealed class AccountApiTests(AccountServiceFixture service)
     {
         var account = await OpenAccountAsync();
 
-        var export = (await service.Client.GetFromJsonAsync<JsonElement>("/accounts/snapshot", Ct));
+        var export = (await service.Operator.GetFromJsonAsync<JsonElement>("/accounts/snapshot", Ct));
 
         Assert.Matches("^[0-9A-F]+/[0-9A-F]+$", export.GetProperty("walPosition").GetString());
         Assert.Contains(export.GetProperty("accounts").EnumerateArray(), a => a.GetProperty("accountId").GetGuid() == account.AccountId);
@@ -247,7 +247,8 @@ public sealed class AccountApiTests(AccountServiceFixture service)
         currency = "EUR",
     });
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, object? body, string? ifMatch = null)
+    /// <summary>Sends as the customer, unless <paramref name="client"/> is another's (the operator's, for freeze and unfreeze).</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, object? body, string? ifMatch = null, HttpClient? client = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         if (key is not null)
@@ -260,7 +261,7 @@ public sealed class AccountApiTests(AccountServiceFixture service)
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        return await service.Client.SendAsync(request, Ct);
+        return await (client ?? service.Client).SendAsync(request, Ct);
     }
 
     private async Task<long> CountAsync(string sql, params object[] parameters)

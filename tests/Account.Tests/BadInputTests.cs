@@ -3,7 +3,10 @@ using Npgsql;
 
 namespace EventDriven.Accounts.Tests;
 
-/// <summary>Bad input by property, over every endpoint Account's OpenAPI document lists (see <see cref="BadInput"/>).</summary>
+/// <summary>
+/// Bad input by property, over every endpoint Account's OpenAPI document lists (see <see cref="BadInput"/>), as the
+/// operator: every endpoint admits them, so what is refused is refused for the input, not for who sent it.
+/// </summary>
 [Collection(AccountServiceCollection.Name)]
 public sealed class BadInputTests(AccountServiceFixture service, ITestOutputHelper output)
 {
@@ -12,7 +15,7 @@ public sealed class BadInputTests(AccountServiceFixture service, ITestOutputHelp
     [Fact]
     public async Task No_request_gets_a_5xx_and_a_refused_one_writes_nothing()
     {
-        var account = await service.Client.OpenAccountAsync("EUR", Ct);
+        var account = await service.Operator.OpenAccountAsync("EUR", Ct);
         // Valid values by name, so that a spoiled request gets past what it did not spoil: the account's id, its
         // version as an ETag, and the fields of an open.
         var known = new Dictionary<string, string>
@@ -34,7 +37,7 @@ public sealed class BadInputTests(AccountServiceFixture service, ITestOutputHelp
             return $"{reader.GetInt64(0)} accounts, this one at {reader.GetString(1)}";
         }
 
-        var tally = await BadInput.CheckAsync(service.Client, known, Written, iterations: 600, Ct);
+        var tally = await BadInput.CheckAsync(service.Operator, known, Written, iterations: 600, Ct);
 
         output.WriteLine(BadInput.Format(tally));
         // Every operation was reached.

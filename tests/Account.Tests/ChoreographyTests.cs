@@ -28,7 +28,7 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
 
         var frozen = await WaitForStatusAsync(account, AccountStatus.Frozen);
         Assert.Equal("Alert large-withdrawal: Withdrew 9,000.00 EUR at once", frozen.FreezeReason);
-        await SendAsync(HttpMethod.Post, $"/accounts/{account}/unfreeze", new { reason = "Checked with the owner" });
+        await SendAsync(HttpMethod.Post, $"/accounts/{account}/unfreeze", new { reason = "Checked with the owner" }, client: service.Operator);
         var types = (await service.Kafka.ReadExactlyAsync(Topics.AccountNotifications, account, 3)).Select(Type);
         Assert.Equal([AccountEventTypes.Opened, AccountEventTypes.Frozen, AccountEventTypes.Unfrozen], types);
     }
@@ -110,11 +110,12 @@ public sealed class ChoreographyTests(AccountServiceFixture service)
         return (await response.Content.ReadFromJsonAsync<AccountSnapshot>(ContractJson.Options, Ct))!.AccountId;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object body, string? idempotencyKey = null)
+    /// <summary>Sends as the customer who owns the test's accounts, unless <paramref name="client"/> is the operator's (unfreeze).</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object body, string? idempotencyKey = null, HttpClient? client = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
-        return await service.Client.SendAsync(request, Ct);
+        return await (client ?? service.Client).SendAsync(request, Ct);
     }
 
     private async Task<AccountSnapshot> WaitForStatusAsync(Guid account, AccountStatus status) =>

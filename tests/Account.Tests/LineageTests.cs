@@ -73,8 +73,8 @@ public sealed class LineageTests(AccountServiceFixture service)
     [Fact]
     public async Task An_event_id_that_is_no_guid_is_a_bad_request_and_an_unknown_one_is_not_found()
     {
-        using var bad = await service.Client.GetAsync("/lineage/not-an-id", Ct);
-        using var unknown = await service.Client.GetAsync($"/lineage/{Guid.NewGuid()}", Ct);
+        using var bad = await service.Operator.GetAsync("/lineage/not-an-id", Ct);
+        using var unknown = await service.Operator.GetAsync($"/lineage/{Guid.NewGuid()}", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
@@ -84,7 +84,7 @@ public sealed class LineageTests(AccountServiceFixture service)
 
     private async Task<LineageFacts?> FindAsync(Guid eventId)
     {
-        using var response = await service.Client.GetAsync($"/lineage/{eventId}", Ct);
+        using var response = await service.Operator.GetAsync($"/lineage/{eventId}", Ct);
         return response.StatusCode == HttpStatusCode.NotFound ? null : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<LineageFacts>(ContractJson.Options, Ct);
     }
 }

@@ -22,11 +22,13 @@ public sealed class ReconciliationApiTests(AccountServiceFixture service)
             opened.Add(await service.Client.OpenAccountAsync("EUR", Ct, ownerName: $"Reconciled Owner {i}"));
         }
 
+        // Read as reconciliation reads it: Reactor's own token with account.read.
+        using var reactor = service.ServiceClient("reactor", "account.read");
         var pages = new List<AccountSnapshotPage>();
         Guid? after = null;
         do
         {
-            var page = (await service.Client.GetFromJsonAsync<AccountSnapshotPage>(
+            var page = (await reactor.GetFromJsonAsync<AccountSnapshotPage>(
                 $"/reconciliation/accounts?count=2{(after is { } a ? $"&after={a}" : "")}", ContractJson.Options, Ct))!;
             Assert.InRange(page.Items.Count, 0, 2);
             // A full page names the next one's start; a short one is the last.
@@ -53,7 +55,7 @@ public sealed class ReconciliationApiTests(AccountServiceFixture service)
     [InlineData("after=not-a-guid")]
     public async Task A_bad_page_is_a_400_problem(string query)
     {
-        using var response = await service.Client.GetAsync($"/reconciliation/accounts?{query}", Ct);
+        using var response = await service.Operator.GetAsync($"/reconciliation/accounts?{query}", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

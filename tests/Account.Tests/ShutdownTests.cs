@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using EventDriven.Accounts.Domain;
+using EventDriven.Accounts.Features;
 using EventDriven.Contracts;
+using EventDriven.Contracts.Accounts;
 using EventDriven.Tests;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace EventDriven.Accounts.Tests;
@@ -41,12 +45,14 @@ public sealed class ShutdownTests : IAsyncLifetime
             ["ConnectionStrings:accountdb"] = await _postgres.CreateDatabaseAsync("accountdb"),
             ["ConnectionStrings:kafka"] = _kafka.BootstrapServers,
             ["Account:Relay:Mode"] = "Cdc",
+            // Who may call is not what this test is about, and no call is made over HTTP: an authority that is never asked.
+            ["Identity:Authority"] = "http://127.0.0.1:9/",
         });
         var stopped = false;
         try
         {
             // The consumer has joined its group and has offsets to commit on close: messages it reads and passes over.
-            await service.Client.OpenAccountAsync("EUR", Ct);
+            await OpenAccountAsync(service);
             using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build())
             {
                 for (var i = 0; i < Consumed; i++)
@@ -61,7 +67,7 @@ public sealed class ShutdownTests : IAsyncLifetime
             await _kafka.SetBrokerAsync(up: false);
             for (var i = 0; i < 3; i++)
             {
-                await service.Client.OpenAccountAsync("EUR", Ct);
+                await OpenAccountAsync(service);
             }
 
             if (brokerBackBeforeStop)
@@ -89,6 +95,17 @@ public sealed class ShutdownTests : IAsyncLifetime
         using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _kafka.BootstrapServers, GroupId = "account" }).Build();
         var partitions = Enumerable.Range(0, 3).Select(p => new TopicPartition(Topics.TransactionEvents, p));
         return reader.Committed(partitions, TimeSpan.FromSeconds(5)).Sum(o => Math.Max(0, o.Offset.Value));
+    }
+
+    /// <summary>Opens an account through the service's own command handler: its outbox rows are the relay's to deliver.</summary>
+    private static async Task OpenAccountAsync(ServiceHost<Program> service)
+    {
+        var id = Guid.NewGuid();
+        var outcome = await service.Services.GetRequiredService<AccountCommandHandler>().ExecuteAsync(
+            new AccountCommand(id, Creates: true, Guid.NewGuid().ToString(), "open", ExpectedVersion: null, Actor: TestUser.Customer.Id),
+            _ => AccountDecisions.Open(id, "Grace Hopper", new ContactDetails("owner@example.com", null), new PostalAddress("1 Main Street", "London", "SW1Y 4JH", "GB"), "EUR", TestUser.Customer.Id),
+            Ct);
+        Assert.IsType<CommandOutcome.Done>(outcome);
     }
 
     public async ValueTask DisposeAsync()

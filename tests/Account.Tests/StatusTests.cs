@@ -21,16 +21,18 @@ public sealed class StatusTests(AccountServiceFixture service)
     {
         // An instance of its own, relaying nothing: what a command stores stays in the outbox.
         var database = await service.Postgres.CreateDatabaseAsync($"account_{Guid.NewGuid():N}");
-        await using var unrelayed = new ServiceHost<Program>(new Dictionary<string, string>
+        await using var unrelayed = new ServiceHost<Program>(service.Settings(new Dictionary<string, string>
         {
             ["ConnectionStrings:accountdb"] = database,
             ["ConnectionStrings:kafka"] = service.Kafka.BootstrapServers,
             ["Account:Relay:Mode"] = "None",
             ["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"unrelayed-{Guid.NewGuid():N}",
-        });
-        await unrelayed.Client.OpenAccountAsync("EUR", Ct);
+        }));
+        using var customer = service.ClientAs(TestUser.Customer, address: unrelayed.Address);
+        using var operatorClient = service.ClientAs(TestUser.Operator, address: unrelayed.Address);
+        await customer.OpenAccountAsync("EUR", Ct);
 
-        var status = await unrelayed.Client.GetFromJsonAsync<OutboxStatus>("/status/outbox", Ct);
+        var status = await operatorClient.GetFromJsonAsync<OutboxStatus>("/status/outbox", Ct);
 
         // Opening stores a notification, a delta and the state.
         Assert.Equal(("none", 3L), (status!.RelayMode, status.Backlog));
@@ -46,7 +48,7 @@ public sealed class StatusTests(AccountServiceFixture service)
         await service.Client.OpenAccountAsync("EUR", Ct);
 
         var status = await Poll.UntilAsync(async () =>
-            await service.Client.GetFromJsonAsync<OutboxStatus>("/status/outbox", Ct) is { Backlog: 0, LastRelayed.AcknowledgedAt: var at } caughtUp && at >= before ? caughtUp : null,
+            await service.Operator.GetFromJsonAsync<OutboxStatus>("/status/outbox", Ct) is { Backlog: 0, LastRelayed.AcknowledgedAt: var at } caughtUp && at >= before ? caughtUp : null,
             Patience, "the relay to relay the new account's messages and clear them");
 
         Assert.Equal("cdc", status.RelayMode);
@@ -80,7 +82,7 @@ public sealed class StatusTests(AccountServiceFixture service)
 
     private async Task<IReadOnlyList<PartitionLag>> PartitionsAsync()
     {
-        var consumers = await service.Client.GetFromJsonAsync<List<ConsumerLag>>("/status/consumers", Ct);
+        var consumers = await service.Operator.GetFromJsonAsync<List<ConsumerLag>>("/status/consumers", Ct);
         var pipeline = Assert.Single(consumers!);
         Assert.Equal(("pipeline", "account"), (pipeline.Name, pipeline.GroupId));
         Assert.Equal(pipeline.Partitions.Sum(p => p.Lag), pipeline.Lag);

@@ -38,10 +38,13 @@ public sealed class InstancesTests(ITestOutputHelper output)
 
             output.WriteLine(string.Join("; ", instances.Select(i => $"{i.Key}: {string.Join(", ", i.Value)}")));
 
-            // Money moves through the proxied endpoints, whichever instance each request reaches.
-            using var account = app.CreateHttpClient("account");
-            using var transactions = app.CreateHttpClient("transactions");
-            using var reactor = app.CreateHttpClient("reactor");
+            // The customer's money moves through the proxied endpoints, whichever instance each request reaches (each
+            // validates the token itself).
+            using var tokens = app.CreateIdentityTokens();
+            using var account = await tokens.SignInAsync(app.CreateHttpClient("account"), TestUser.Customer);
+            using var transactions = await tokens.SignInAsync(app.CreateHttpClient("transactions"), TestUser.Customer);
+            using var reactor = await tokens.SignInAsync(app.CreateHttpClient("reactor"), TestUser.Customer);
+            using var operations = await tokens.SignInAsync(app.CreateHttpClient("reactor"), TestUser.Operator);
             var opened = await account.OpenAccountAsync("EUR", Ct);
             await Poll.UntilAsync(async () => (await transactions.GetAsync($"/ledgers/{opened}", Ct)).IsSuccessStatusCode, Patience, "Transactions to know the account");
             using (var deposit = await transactions.PostAsJsonAsync($"/ledgers/{opened}/deposits", new { transactionId = Guid.NewGuid(), amount = 42.5m, currency = "EUR" }, Ct))
@@ -52,15 +55,16 @@ public sealed class InstancesTests(ITestOutputHelper output)
             await Poll.UntilAsync(async () => await BalanceAsync(reactor, opened) == 42.5m, Patience, "Reactor's overview to show the deposit");
 
             // One relay and one publisher: asked on fresh connections, both instances answer, and exactly one leads.
-            Assert.Equal(1, await LeadersAsync(app, "account", "/status/outbox"));
-            Assert.Equal(1, await LeadersAsync(app, "transactions", "/status/publisher"));
+            var @operator = await tokens.BearerAsync(TestUser.Operator);
+            Assert.Equal(1, await LeadersAsync(app, "account", "/status/outbox", @operator));
+            Assert.Equal(1, await LeadersAsync(app, "transactions", "/status/publisher", @operator));
 
             // A dashboard command on one instance: the rebuild runs once, and every instance shows its end.
             var result = await app.ResourceCommands.ExecuteCommandAsync(instances["reactor"][1], "rebuild-daily_totals", Ct);
             Assert.True(result.Success, result.Message);
             await Poll.UntilAsync(async () =>
             {
-                var view = await reactor.GetFromJsonAsync<JsonElement>("/read-models", Ct);
+                var view = await operations.GetFromJsonAsync<JsonElement>("/read-models", Ct);
                 return view.GetProperty("lastRebuild").GetProperty("state").GetString() == "done"
                     && view.GetProperty("models").EnumerateArray().Any(m => m.GetProperty("name").GetString() == "daily_totals" && m.GetProperty("generation").GetInt32() == 2);
             }, Patience, "daily_totals to be rebuilt");
@@ -72,15 +76,15 @@ public sealed class InstancesTests(ITestOutputHelper output)
 
     /// <summary>
     /// Asks <paramref name="path"/> on new connections (the proxy picks an instance per connection) until both instances
-    /// answered, then how many of them said they lead.
+    /// answered, then how many of them said they lead. Status is for operators.
     /// </summary>
-    private static async Task<int> LeadersAsync(DistributedApplication app, string service, string path)
+    private static async Task<int> LeadersAsync(DistributedApplication app, string service, string path, System.Net.Http.Headers.AuthenticationHeaderValue @operator)
     {
         var answers = new Dictionary<string, bool>();
         await Poll.UntilAsync(async () =>
         {
             using var http = app.CreateHttpClient(service);
-            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { ConnectionClose = true } };
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { ConnectionClose = true, Authorization = @operator } };
             using var response = await http.SendAsync(request, Ct);
             var status = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
             answers[status.GetProperty("instance").GetString()!] = status.GetProperty("leading").GetBoolean();

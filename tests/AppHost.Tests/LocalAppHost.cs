@@ -40,7 +40,9 @@ public static class LocalAppHost
             (options, _) => options.DisableDashboard = dashboard is null);
         configure?.Invoke(builder);
         var app = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        // Five minutes: the services start only once Identity is healthy (they validate its tokens), so its start is on
+        // the chain of waits too; a loaded machine took over three.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await app.StartAsync(timeout.Token);
         await Task.WhenAll(resources.Select(r => app.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
         if (dashboard is not null)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using EventDriven.Tests;
 
 namespace EventDriven.AppHost.Tests;
@@ -17,6 +18,9 @@ public sealed class LocalAppHostFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The demo users' tokens from the AppHost's identity server.</summary>
+    public IdentityTokens Tokens { get; private set; } = null!;
+
     /// <summary>From start to every resource healthy.</summary>
     public TimeSpan StartupTime { get; private set; }
 
@@ -25,10 +29,15 @@ public sealed class LocalAppHostFixture : IAsyncLifetime
         var stopwatch = Stopwatch.StartNew();
         App = await LocalAppHost.StartAsync(DataDirectory, Resources);
         StartupTime = stopwatch.Elapsed;
+        Tokens = App.CreateIdentityTokens();
     }
+
+    /// <summary>A client of <paramref name="service"/> that sends <paramref name="user"/>'s token with every request.</summary>
+    public Task<HttpClient> ClientAsync(string service, TestUser user) => Tokens.SignInAsync(App.CreateHttpClient(service), user);
 
     public async ValueTask DisposeAsync()
     {
+        Tokens?.Dispose();
         await App.DisposeAsync();
         Directory.Delete(DataDirectory, recursive: true);
     }

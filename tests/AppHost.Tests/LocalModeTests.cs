@@ -146,6 +146,27 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         }
     }
 
+    [Theory]
+    [InlineData("account")]
+    [InlineData("transactions")]
+    [InlineData("reactor")]
+    public async Task Without_a_token_every_endpoint_but_health_answers_401(string service)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = fixture.App.CreateHttpClient(service);
+
+        var answers = await AnonymousRequests.SendAsync(http, service, ct);
+
+        Assert.NotEmpty(answers);
+        var open = answers.Where(a => a.Status != 401).Select(a => $"{a.Operation}: {a.Status}").ToList();
+        Assert.True(open.Count == 0, $"{service} answered without a token:\n{string.Join('\n', open)}");
+        foreach (var path in new[] { "/health", "/alive" })
+        {
+            using var health = await http.GetAsync(new Uri(path, UriKind.Relative), ct);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+    }
+
     [Fact]
     public async Task Identity_gives_the_demo_customer_a_token_for_the_services_and_refuses_a_wrong_password()
     {
@@ -188,7 +209,7 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         var result = await fixture.App.ResourceCommands.ExecuteCommandAsync("reactor", $"rebuild-{readModel}", ct);
         Assert.True(result.Success, result.Message);
 
-        using var reactor = fixture.App.CreateHttpClient("reactor");
+        using var reactor = await fixture.ClientAsync("reactor", TestUser.Operator);
         // Rebuilt and swapped in: the read model's live generation moved on from the first, and the rebuild is over
         // (one runs at a time).
         await Poll.UntilAsync(async () =>
@@ -210,7 +231,7 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
             await producer.ProduceAsync(Topics.TransactionEvents, new Message<string, string> { Key = key, Value = "not an event" }, ct);
         }
 
-        using var reactor = fixture.App.CreateHttpClient("reactor");
+        using var reactor = await fixture.ClientAsync("reactor", TestUser.Operator);
         var parked = await Poll.UntilAsync(async () => (await reactor.GetFromJsonAsync<List<Letter>>("/dead-letters", ct))!.SingleOrDefault(l => l.Key == key),
             TimeSpan.FromSeconds(60), $"Reactor to park {key}");
 
@@ -233,9 +254,10 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
     public async Task Money_moves_through_every_service_as_the_AppHost_wires_them()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var account = fixture.App.CreateHttpClient("account");
-        using var transactions = fixture.App.CreateHttpClient("transactions");
-        using var reactor = fixture.App.CreateHttpClient("reactor");
+        // The demo customer's own money: their accounts, their deposit, their transfer, their overview.
+        using var account = await fixture.ClientAsync("account", TestUser.Customer);
+        using var transactions = await fixture.ClientAsync("transactions", TestUser.Customer);
+        using var reactor = await fixture.ClientAsync("reactor", TestUser.Customer);
         var (from, to) = (await account.OpenAccountAsync("EUR", ct), await account.OpenAccountAsync("EUR", ct));
 
         // Account → outbox → CDC → Kafka → Transactions' copy of the accounts.

@@ -172,13 +172,13 @@ public sealed class JourneyTests(SystemFixture fixture)
     }
 
     /// <summary>
-    /// Reconciliation (Reactor's <c>POST /reconciliation</c>, in a trace of the test's own) finds every copy equal to
+    /// Reconciliation (Reactor's <c>POST /reconciliation</c>, the operator's, in a trace of the test's own) finds every copy equal to
     /// its source; and no trace was exported since start-up settled that a test did not start.
     /// </summary>
     private async Task AssertReconciledAndNoOtherTracesAsync()
     {
         var reconciliation = fixture.StartJourney("reconciliation");
-        var report = await SendAsync(reconciliation, fixture.Reactor, HttpMethod.Post, "/reconciliation");
+        var report = await SendAsync(reconciliation, fixture.Operator.Reactor, HttpMethod.Post, "/reconciliation");
         Assert.True(report.GetProperty("differences").GetArrayLength() == 0, $"Reconciliation found differences: {report.GetRawText()}");
 
         var unknown = fixture.UnknownTracesSinceSettled();

@@ -13,7 +13,8 @@ namespace EventDriven.EndToEnd.Tests;
 /// <summary>
 /// The whole AppHost in local mode, once for the collection, with every process (the four services, the local broker,
 /// the local KurrentDB server) exporting its spans to an <see cref="OtlpReceiver"/> in this process, and the services'
-/// HTTP APIs. Started when everything is healthy and caught up: from then on every trace the receiver sees must be one
+/// HTTP APIs: as the demo customer (the journeys) and as the demo operator (status, reconciliation), with tokens from
+/// the AppHost's identity server. Started when everything is healthy and caught up: from then on every trace the receiver sees must be one
 /// the tests started (<see cref="StartJourney"/>); <see cref="UnknownTracesSinceSettled"/> lists the others.
 /// </summary>
 public sealed class SystemFixture : IAsyncLifetime
@@ -24,6 +25,7 @@ public sealed class SystemFixture : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"eventdriven-e2e-tests-{Guid.NewGuid():N}");
     private readonly ConcurrentDictionary<string, string> _journeys = new();
     private DistributedApplication? _app;
+    private IdentityTokens? _tokens;
 
     public OtlpReceiver Telemetry { get; private set; } = null!;
 
@@ -32,6 +34,9 @@ public sealed class SystemFixture : IAsyncLifetime
     public HttpClient Transactions { get; private set; } = null!;
 
     public HttpClient Reactor { get; private set; } = null!;
+
+    /// <summary>Account, Transactions and Reactor as the operator: status, reconciliation.</summary>
+    public (HttpClient Account, HttpClient Transactions, HttpClient Reactor) Operator { get; private set; }
 
     /// <summary>When the system was healthy and caught up after its start; the run window begins here.</summary>
     public DateTimeOffset SettledAt { get; private set; }
@@ -56,9 +61,14 @@ public sealed class SystemFixture : IAsyncLifetime
                 }));
             }
         });
-        Account = _app.CreateHttpClient("account", "http");
-        Transactions = _app.CreateHttpClient("transactions", "http");
-        Reactor = _app.CreateHttpClient("reactor", "http");
+        _tokens = _app.CreateIdentityTokens();
+        Account = await _tokens.SignInAsync(_app.CreateHttpClient("account", "http"), TestUser.Customer);
+        Transactions = await _tokens.SignInAsync(_app.CreateHttpClient("transactions", "http"), TestUser.Customer);
+        Reactor = await _tokens.SignInAsync(_app.CreateHttpClient("reactor", "http"), TestUser.Customer);
+        Operator = (
+            await _tokens.SignInAsync(_app.CreateHttpClient("account", "http"), TestUser.Operator),
+            await _tokens.SignInAsync(_app.CreateHttpClient("transactions", "http"), TestUser.Operator),
+            await _tokens.SignInAsync(_app.CreateHttpClient("reactor", "http"), TestUser.Operator));
 
         await WaitUntilCaughtUpAsync();
         SettledAt = DateTimeOffset.UtcNow;
@@ -151,9 +161,9 @@ public sealed class SystemFixture : IAsyncLifetime
     /// </summary>
     public async Task WaitUntilCaughtUpAsync()
     {
-        await ReadUntilAsync(Account, "/status/outbox", o => o.GetProperty("backlog").GetInt64() == 0, "Account's outbox to be empty", 60);
-        await ReadUntilAsync(Transactions, "/status/publisher", p => p.GetProperty("eventsBehind").GetInt64() == 0, "Transactions' publisher to be caught up", 60);
-        foreach (var service in new[] { Account, Transactions, Reactor })
+        await ReadUntilAsync(Operator.Account, "/status/outbox", o => o.GetProperty("backlog").GetInt64() == 0, "Account's outbox to be empty", 60);
+        await ReadUntilAsync(Operator.Transactions, "/status/publisher", p => p.GetProperty("eventsBehind").GetInt64() == 0, "Transactions' publisher to be caught up", 60);
+        foreach (var service in new[] { Operator.Account, Operator.Transactions, Operator.Reactor })
         {
             await ReadUntilAsync(service, "/status/consumers",
                 consumers => consumers.GetArrayLength() > 0 && consumers.EnumerateArray().All(c => c.GetProperty("lag").GetInt64() == 0),
@@ -166,6 +176,10 @@ public sealed class SystemFixture : IAsyncLifetime
         Account?.Dispose();
         Transactions?.Dispose();
         Reactor?.Dispose();
+        Operator.Account?.Dispose();
+        Operator.Transactions?.Dispose();
+        Operator.Reactor?.Dispose();
+        _tokens?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();

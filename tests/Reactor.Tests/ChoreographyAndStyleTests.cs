@@ -1,6 +1,4 @@
 using System.Net.Http.Json;
-using System.Net.ServerSentEvents;
-using System.Text.Json;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
@@ -155,45 +153,6 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
         Assert.Equal(Topics.AccountState, styles["style:state"].Topic);
         // One account event, three copies of it on three topics: the same event id in each.
         Assert.Single(styles.Values.Select(change => change.EventId).Distinct());
-    }
-
-    /// <summary>Reactor's push channel for one account, read as the web app reads it.</summary>
-    private sealed class ChangeStream(Stream stream, CancellationTokenSource timeout) : IAsyncDisposable
-    {
-        private readonly IAsyncEnumerator<SseItem<AccountChanged?>> _items = SseParser
-            .Create(stream, (type, data) => type == "account-changed" ? JsonSerializer.Deserialize<AccountChanged>(data, ContractJson.Options) : null)
-            .EnumerateAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
-
-        /// <summary>Once Reactor said <c>subscribed</c>: every change after this is on the stream.</summary>
-        public static async Task<ChangeStream> OpenAsync(HttpClient reactor, Guid account, TimeSpan patience)
-        {
-            var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            timeout.CancelAfter(patience);
-            var stream = new ChangeStream(await reactor.GetStreamAsync($"/changes?accountId={account}", timeout.Token), timeout);
-            Assert.True(await stream._items.MoveNextAsync());
-            Assert.Equal("subscribed", stream._items.Current.EventType);
-            return stream;
-        }
-
-        public async Task<AccountChanged> NextAsync()
-        {
-            while (await _items.MoveNextAsync())
-            {
-                if (_items.Current.Data is { } change)
-                {
-                    return change;
-                }
-            }
-
-            throw new InvalidOperationException("Reactor ended the push channel.");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _items.DisposeAsync();
-            await stream.DisposeAsync();
-            timeout.Dispose();
-        }
     }
 
     private static async Task<IReadOnlyList<StyleFigures>> StylesAsync(HttpClient reactor) =>

@@ -17,7 +17,8 @@ public sealed class ReactorCollection : ICollectionFixture<ReactorFixture>
 
 /// <summary>
 /// Reactor and the real Account service on real HTTP, against a private PostgreSQL cluster and the local Kafka broker,
-/// started once for the collection. Ledger events are produced to <c>transactions.events</c> the way Transactions'
+/// trusting a real identity server (its own process), started once for the collection. <see cref="Client"/> and
+/// <see cref="Account"/> are an operator's (who sees every account); <see cref="As"/> gives anyone else's. Ledger events are produced to <c>transactions.events</c> the way Transactions'
 /// publisher produces them (same contract types, key and headers); accounts are opened through Account's API.
 /// </summary>
 public sealed class ReactorFixture : IAsyncLifetime
@@ -26,11 +27,15 @@ public sealed class ReactorFixture : IAsyncLifetime
 
     public LocalKafkaBroker Kafka { get; } = new();
 
+    public LocalIdentityServer Identity { get; private set; } = null!;
+
     public HttpClient Account { get; private set; } = null!;
 
     public HttpClient Client => Reactor.Client;
 
-    public ServiceHost<Program> Reactor { get; private set; } = null!;
+    public ReactorHost Reactor { get; private set; } = null!;
+
+    public Uri AccountAddress => _account!.Address;
 
     public string ReactorDatabase { get; private set; } = "";
 
@@ -43,14 +48,15 @@ public sealed class ReactorFixture : IAsyncLifetime
         {
             await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask());
             await Kafka.CreateTopicsAsync(Topics.All);
+            Identity = await LocalIdentityServer.StartAsync(Postgres);
 
             var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
-            _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>
+            _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>(Identity.ServiceSettings())
             {
                 ["ConnectionStrings:accountdb"] = accountDb,
                 ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
             });
-            Account = _account.Client;
+            Account = As(_account.Address, TestUser.Operator);
             _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, EnableIdempotence = true }).Build();
             ReactorDatabase = await Postgres.CreateDatabaseAsync("reactordb");
             Reactor = StartReactor(ReactorDatabase);
@@ -63,19 +69,38 @@ public sealed class ReactorFixture : IAsyncLifetime
         }
     }
 
-    public ServiceHost<Program> StartReactor(string database, IReadOnlyDictionary<string, string>? settings = null) =>
-        new(new Dictionary<string, string>
+    public ReactorHost StartReactor(string database, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var host = new ServiceHost<Program>(ReactorSettings(database).Concat(settings ?? new Dictionary<string, string>())
+            .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        return new ReactorHost(host, As(host.Address, TestUser.Operator));
+    }
+
+    /// <summary>A Reactor's settings as the AppHost gives them: its database, the broker, Account's address, the identity server and Reactor's client secret.</summary>
+    public IReadOnlyDictionary<string, string> ReactorSettings(string database) =>
+        new Dictionary<string, string>(Identity.ServiceSettings(ReactorServices.ClientId))
         {
             ["ConnectionStrings:reactordb"] = database,
             ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
             ["services:account:http:0"] = _account!.Address.ToString(),
-        }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        };
+
+    /// <summary>A client of the service at <paramref name="address"/> that sends <paramref name="user"/>'s token (for <paramref name="scope"/>).</summary>
+    public HttpClient As(Uri address, TestUser user, string scope = LocalIdentityServer.AllAudiences) =>
+        BearerTokenHandler.Client(address, () => Identity.TokenAsync(user, scope));
+
+    /// <summary>A client of the fixture's Reactor with <paramref name="user"/>'s token.</summary>
+    public HttpClient ReactorAs(TestUser user, string scope = LocalIdentityServer.AllAudiences) => As(Reactor.Address, user, scope);
+
+    /// <summary>A client of the fixture's Reactor with a service's own token (client credentials).</summary>
+    public HttpClient ReactorAsService(string clientId, string scope) =>
+        BearerTokenHandler.Client(Reactor.Address, () => Identity.ServiceTokenAsync(clientId, scope));
 
     /// <summary>
     /// A Reactor of its own (database, consumer group) that reads only what is published after this call, as if the
     /// topics had lost their history; its figures are then its own.
     /// </summary>
-    public async Task<ServiceHost<Program>> StartReactorFromNowAsync()
+    public async Task<ReactorHost> StartReactorFromNowAsync()
     {
         var group = $"from-now-{Guid.NewGuid():N}";
         Kafka.CommitEndOffsets(group, [Topics.AccountNotifications, Topics.AccountDeltas, Topics.AccountState, Topics.TransactionEvents]);
@@ -91,9 +116,15 @@ public sealed class ReactorFixture : IAsyncLifetime
         }
 
         _producer?.Dispose();
+        Account?.Dispose();
         if (_account is not null)
         {
             await _account.DisposeAsync();
+        }
+
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
         }
 
         await Kafka.DisposeAsync();

@@ -176,19 +176,15 @@ public sealed class ReadModelTests(ReactorFixture service)
         }
 
         // Reactor as a process of its own, killed (SIGKILL: no shutdown code runs) while it works through the stream.
-        // Configured like the fixture's Reactor, Account's address included: it reads the topics from the start, and
-        // without the address every account notification other tests left there would cost its retries.
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__reactordb"] = database,
-            ["ConnectionStrings__kafka"] = service.Kafka.BootstrapServers,
-            ["services__account__http__0"] = service.Account.BaseAddress!.ToString(),
-            ["Aspire__Confluent__Kafka__Consumer__kafka__Config__GroupId"] = $"killed-{Guid.NewGuid():N}",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        // Configured like the fixture's Reactor (as environment variables), Account's address included: it reads the
+        // topics from the start, and without the address every account notification other tests left there would cost
+        // its retries; the identity server and Reactor's client secret too.
+        var environment = service.ReactorSettings(database).ToDictionary(setting => setting.Key.Replace(":", "__", StringComparison.Ordinal), setting => setting.Value);
+        environment["Aspire__Confluent__Kafka__Consumer__kafka__Config__GroupId"] = $"killed-{Guid.NewGuid():N}";
+        environment["Logging__LogLevel__Default"] = "Warning";
         var reactor = ReactorBuildOutput();
         var port = FreePort.Pick();
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var client = service.As(new Uri($"http://127.0.0.1:{port}"), TestUser.Operator);
         await using (var first = ChildProcess.StartDotnet(reactor, [$"--urls=http://127.0.0.1:{port}"], environment))
         {
             await Poll.UntilAsync(async () => first.HasExited

@@ -147,7 +147,7 @@ public sealed class RebuildWithInstancesTests(ReactorFixture service)
         }
     }
 
-    private static async Task AssertExactlyOnceAsync(ServiceHost<Program> reactor, IReadOnlyList<Ledger> ledgers, string currency)
+    private static async Task AssertExactlyOnceAsync(ReactorHost reactor, IReadOnlyList<Ledger> ledgers, string currency)
     {
         foreach (var ledger in ledgers)
         {
@@ -161,14 +161,14 @@ public sealed class RebuildWithInstancesTests(ReactorFixture service)
         Assert.Equal((ledgers.Sum(l => l.Balance), deposits), (total.Deposited, total.Movements));
     }
 
-    private static async Task<DailyTotal?> TotalAsync(ServiceHost<Program> reactor, string currency) =>
+    private static async Task<DailyTotal?> TotalAsync(ReactorHost reactor, string currency) =>
         (await reactor.Client.GetFromJsonAsync<IReadOnlyList<DailyTotal>>("/totals", ContractJson.Options, Ct))!.SingleOrDefault(t => t.Currency == currency);
 
-    private static async Task<bool> ReadsLedgerTopicAsync(ServiceHost<Program> reactor) =>
+    private static async Task<bool> ReadsLedgerTopicAsync(ReactorHost reactor) =>
         (await reactor.Client.GetFromJsonAsync<IReadOnlyList<ConsumerLag>>("/status/consumers", ContractJson.Options, Ct))!
             .SelectMany(c => c.Partitions).Any(p => p.Topic == Topics.TransactionEvents && p.Position is not null);
 
-    private static async Task<RebuildStatus> StartRebuildAsync(ServiceHost<Program> reactor, string model)
+    private static async Task<RebuildStatus> StartRebuildAsync(ReactorHost reactor, string model)
     {
         using var response = await reactor.Client.PostAsync($"/read-models/{model}/rebuild", null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -176,7 +176,7 @@ public sealed class RebuildWithInstancesTests(ReactorFixture service)
     }
 
     /// <summary>The rebuild's end as another instance sees it: the shared status, and that instance's live generation.</summary>
-    private static async Task<(string State, int Generation)> WaitForRebuildAsync(ServiceHost<Program> reactor, string model, DateTimeOffset startedAt)
+    private static async Task<(string State, int Generation)> WaitForRebuildAsync(ReactorHost reactor, string model, DateTimeOffset startedAt)
     {
         var done = await Poll.UntilAsync(async () => (await ReadModelsAsync(reactor)).LastRebuild is { State: not "running" } last && last.StartedAt == startedAt ? last : null,
             Patience, $"{model} to be rebuilt");
@@ -185,10 +185,10 @@ public sealed class RebuildWithInstancesTests(ReactorFixture service)
         return (done.State, generation);
     }
 
-    private static async Task<ReadModelsView> ReadModelsAsync(ServiceHost<Program> reactor) =>
+    private static async Task<ReadModelsView> ReadModelsAsync(ReactorHost reactor) =>
         (await reactor.Client.GetFromJsonAsync<ReadModelsView>("/read-models", ContractJson.Options, Ct))!;
 
-    private static async Task<AccountOverview?> OverviewAsync(ServiceHost<Program> reactor, Guid account)
+    private static async Task<AccountOverview?> OverviewAsync(ReactorHost reactor, Guid account)
     {
         using var response = await reactor.Client.GetAsync($"/overview/{account}", Ct);
         return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<AccountOverview>(ContractJson.Options, Ct) : null;

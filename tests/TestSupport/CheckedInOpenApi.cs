@@ -41,6 +41,10 @@ public static class CheckedInOpenApi
             """;
     }
 
+    /// <summary>The checked-in document of service <paramref name="name"/>: every operation it has, where a test needs them all.</summary>
+    public static JsonElement Read(string name) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "openapi", $"{name}.json"))).RootElement.Clone();
+
     /// <summary>The document as it is checked in: indented, <c>\n</c> line ends, without the servers it was fetched from.</summary>
     private static string Normalise(string json)
     {

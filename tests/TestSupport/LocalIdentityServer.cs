@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Xunit;
 
 namespace EventDriven.Tests;
@@ -19,17 +17,17 @@ public sealed record TestUser(string Id, string Email, string Password, string R
 /// <summary>
 /// The Identity service as its own process (as in the AppHost), in development mode (demo users, password grant),
 /// on a free port and a database of <paramref name="postgres"/>. Services under test trust it through
-/// <see cref="ServiceSettings"/>; tests get tokens as a script would (password grant through <c>cli</c>, client
-/// credentials with the generated secrets). Tokens are cached until a minute before they expire.
+/// <see cref="ServiceSettings"/>; tests get tokens as a script would (<see cref="IdentityTokens"/>: password grant
+/// through <c>cli</c>, client credentials with the generated secrets), cached until a minute before they expire.
 /// </summary>
 public sealed class LocalIdentityServer : IAsyncDisposable
 {
-    public const string AllAudiences = "account transactions reactor";
+    public const string AllAudiences = IdentityTokens.AllAudiences;
 
     private static readonly string[] ServiceClients = ["transactions", "reactor", "web", "dashboard"];
 
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _tokens = new();
     private readonly ChildProcess _process;
+    private readonly IdentityTokens _tokens;
     private readonly HttpClient _http;
 
     private LocalIdentityServer(ChildProcess process, Uri authority, IReadOnlyDictionary<string, string> secrets)
@@ -38,6 +36,7 @@ public sealed class LocalIdentityServer : IAsyncDisposable
         Authority = authority;
         Secrets = secrets;
         _http = new HttpClient { BaseAddress = authority };
+        _tokens = new IdentityTokens(authority);
     }
 
     /// <summary>The issuer, as services configure it (<c>Identity:Authority</c>).</summary>
@@ -103,62 +102,22 @@ public sealed class LocalIdentityServer : IAsyncDisposable
     }
 
     /// <summary>An access token for <paramref name="user"/> (password grant through <c>cli</c>), for every service unless <paramref name="scope"/> says otherwise.</summary>
-    public Task<string> TokenAsync(TestUser user, string scope = AllAudiences) =>
-        CachedAsync($"user {user.Id} {scope}", new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["client_id"] = "cli",
-            ["username"] = user.Email,
-            ["password"] = user.Password,
-            ["scope"] = scope,
-        });
+    public Task<string> TokenAsync(TestUser user, string scope = AllAudiences) => _tokens.TokenAsync(user, scope);
 
     /// <summary>A client-credentials token for one of the services' clients.</summary>
-    public Task<string> ServiceTokenAsync(string clientId, string scope) =>
-        CachedAsync($"client {clientId} {scope}", new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = clientId,
-            ["client_secret"] = Secrets[clientId],
-            ["scope"] = scope,
-        });
+    public Task<string> ServiceTokenAsync(string clientId, string scope) => _tokens.ServiceTokenAsync(clientId, Secrets[clientId], scope);
 
     /// <summary>The <c>Authorization</c> header that carries <paramref name="user"/>'s token.</summary>
-    public async Task<AuthenticationHeaderValue> BearerAsync(TestUser user, string scope = AllAudiences) =>
-        new("Bearer", await TokenAsync(user, scope));
+    public Task<AuthenticationHeaderValue> BearerAsync(TestUser user, string scope = AllAudiences) => _tokens.BearerAsync(user, scope);
 
     /// <summary>A client at <paramref name="baseAddress"/> that sends <paramref name="user"/>'s token with every request.</summary>
-    public async Task<HttpClient> ClientAsync(Uri baseAddress, TestUser user, string scope = AllAudiences)
-    {
-        var client = new HttpClient { BaseAddress = baseAddress };
-        client.DefaultRequestHeaders.Authorization = await BearerAsync(user, scope);
-        return client;
-    }
-
-    private async Task<string> CachedAsync(string key, Dictionary<string, string> form)
-    {
-        if (_tokens.TryGetValue(key, out var cached) && cached.Until > DateTimeOffset.UtcNow)
-        {
-            return cached.Token;
-        }
-
-        using var response = await _http.PostAsync(new Uri("connect/token", UriKind.Relative), new FormUrlEncodedContent(form));
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"The identity server refused a token for {key}: {(int)response.StatusCode} {body}");
-        }
-
-        using var json = JsonDocument.Parse(body);
-        var token = json.RootElement.GetProperty("access_token").GetString()!;
-        var lifetime = TimeSpan.FromSeconds(json.RootElement.GetProperty("expires_in").GetInt32());
-        _tokens[key] = (token, DateTimeOffset.UtcNow + lifetime - TimeSpan.FromMinutes(1));
-        return token;
-    }
+    public Task<HttpClient> ClientAsync(Uri baseAddress, TestUser user, string scope = AllAudiences) =>
+        _tokens.SignInAsync(new HttpClient { BaseAddress = baseAddress }, user, scope);
 
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
+        _tokens.Dispose();
         await _process.DisposeAsync();
     }
 }

@@ -71,7 +71,7 @@ public sealed class ChoreographyTests(TransactionsFixture service)
 
         await WaitForStepAsync(source, tx, LedgerEventTypes.TransferCompleted);
         var parked = await Poll.UntilAsync(async () =>
-            (await service.Client.GetFromJsonAsync<List<DeadLetter>>("/dead-letters", ContractJson.Options, Ct))!
+            (await service.Operator.GetFromJsonAsync<List<DeadLetter>>("/dead-letters", ContractJson.Options, Ct))!
                 .FirstOrDefault(d => d.Key == source.ToString() && d.Error.Contains(tx.ToString(), StringComparison.Ordinal)),
             Patience, $"the forged debit of {tx} to be parked");
         Assert.Contains("is not what ledger", parked.Error, StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public sealed class ChoreographyTests(TransactionsFixture service)
         }
 
         var parked = await Poll.UntilAsync(async () =>
-            (await service.Client.GetFromJsonAsync<List<DeadLetter>>("/dead-letters", ContractJson.Options, Ct))!
+            (await service.Operator.GetFromJsonAsync<List<DeadLetter>>("/dead-letters", ContractJson.Options, Ct))!
                 .FirstOrDefault(d => d.Key == source.ToString() && d.Error.Contains(tx.ToString(), StringComparison.Ordinal)),
             Patience, $"the late forged debit of {tx} to be parked");
         Assert.Contains("is not what ledger", parked.Error, StringComparison.Ordinal);

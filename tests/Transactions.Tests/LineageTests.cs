@@ -77,7 +77,7 @@ public sealed class LineageTests(TransactionsFixture service)
         Assert.Empty(facts.Publications);
     }
 
-    private async Task<LineageFacts?> FindAsync(Guid eventId) => await FindAsync(service.Client, eventId);
+    private async Task<LineageFacts?> FindAsync(Guid eventId) => await FindAsync(service.Operator, eventId);
 
     /// <summary>What <paramref name="transactions"/> knows of an event; null when nothing.</summary>
     public static async Task<LineageFacts?> FindAsync(HttpClient transactions, Guid eventId)

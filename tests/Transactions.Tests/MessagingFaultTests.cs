@@ -39,11 +39,12 @@ public sealed class MessagingFaultTests(TransactionsFixture service)
         // The next state of the same account, on the same partition: applied only if the bad one did not stall it.
         await producer.ProduceAsync(Topics.AccountState, new Message<string, byte[]> { Key = account.ToString(), Value = State(account, 2, "EUR"), Headers = Headers(account) }, Ct);
 
-        await TransactionsFixture.WaitUntilKnownAsync(account, service.Client);
+        // Written here, these states name no owner: only an operator sees the account.
+        await TransactionsFixture.WaitUntilKnownAsync(account, service.Operator);
 
-        var ledger = await service.Client.GetFromJsonAsync<JsonElement>($"/ledgers/{account}", Ct);
+        var ledger = await service.Operator.GetFromJsonAsync<JsonElement>($"/ledgers/{account}", Ct);
         Assert.Equal(2, ledger.GetProperty("account").GetProperty("version").GetInt64());
-        var letters = await service.Client.GetFromJsonAsync<List<Letter>>("/dead-letters", Ct);
+        var letters = await service.Operator.GetFromJsonAsync<List<Letter>>("/dead-letters", Ct);
         // The account copy's letter (the choreography's group, reading the same topic, parks a message without a
         // type or of another content type as well: each group its own letter).
         var parked = Assert.Single(letters!, l => l.Key == account.ToString() && l.ConsumerGroup == EventDriven.Transactions.AccountCopy.AccountStateConsumer.GroupId);

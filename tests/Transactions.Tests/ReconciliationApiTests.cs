@@ -23,7 +23,7 @@ public sealed class ReconciliationApiTests(TransactionsFixture service)
         await PostAsync(from, "transfers", new { transactionId = Guid.NewGuid(), toAccountId = to, amount = 30m, currency = "EUR" });
         await Poll.UntilAsync(async () => (await LedgerAsync(from)).TransfersUnderWay == 0, TimeSpan.FromSeconds(30), "the transfer to complete");
 
-        var report = (await service.Client.GetFromJsonAsync<LedgerFactsReport>("/reconciliation/ledgers", ContractJson.Options, Ct))!;
+        var report = (await service.Operator.GetFromJsonAsync<LedgerFactsReport>("/reconciliation/ledgers", ContractJson.Options, Ct))!;
 
         Assert.NotNull(report.ReadUpTo);
         Assert.Equal(report.Ledgers.Select(l => l.AccountId).Order(), report.Ledgers.Select(l => l.AccountId));
@@ -44,7 +44,7 @@ public sealed class ReconciliationApiTests(TransactionsFixture service)
         Guid? after = null;
         do
         {
-            var page = (await service.Client.GetFromJsonAsync<AccountCopyPage>(
+            var page = (await service.Operator.GetFromJsonAsync<AccountCopyPage>(
                 $"/reconciliation/account-copy?count=3{(after is { } a ? $"&after={a}" : "")}", ContractJson.Options, Ct))!;
             Assert.Equal(page.Items.Count == 3 ? page.Items[^1].AccountId : null, page.Next);
             all.AddRange(page.Items);
@@ -64,7 +64,7 @@ public sealed class ReconciliationApiTests(TransactionsFixture service)
     [InlineData("after=not-a-guid")]
     public async Task A_bad_page_of_the_account_copy_is_a_400_problem(string query)
     {
-        using var response = await service.Client.GetAsync($"/reconciliation/account-copy?{query}", Ct);
+        using var response = await service.Operator.GetAsync($"/reconciliation/account-copy?{query}", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -33,7 +33,7 @@ public sealed class ReliabilityTests(TransactionsFixture service)
             var request = new { transactionId = Guid.NewGuid(), amount = 10m, currency = "EUR" };
             for (var attempt = 1; ; attempt++)
             {
-                using var response = await (i % 2 == 0 ? service.Client : second.Client).PostAsJsonAsync($"/ledgers/{account}/withdrawals", request, Ct);
+                using var response = await (i % 2 == 0 ? service.Client : service.ClientFor(second)).PostAsJsonAsync($"/ledgers/{account}/withdrawals", request, Ct);
                 if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
                 {
                     return response.StatusCode;
@@ -63,11 +63,11 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         await using (var unpublished = world.Start())
         {
             // The two may sit on different partitions of accounts.state: knowing one says nothing about the other.
-            await TransactionsFixture.WaitUntilKnownAsync(source, unpublished.Client);
-            await TransactionsFixture.WaitUntilKnownAsync(target, unpublished.Client);
-            await PostAsync(unpublished.Client, source, "deposits", 100m);
+            await TransactionsFixture.WaitUntilKnownAsync(source, service.ClientFor(unpublished));
+            await TransactionsFixture.WaitUntilKnownAsync(target, service.ClientFor(unpublished));
+            await PostAsync(service.ClientFor(unpublished), source, "deposits", 100m);
             tx = Guid.NewGuid();
-            using var transfer = await unpublished.Client.PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = tx, toAccountId = target, amount = 25m, currency = "EUR" }, Ct);
+            using var transfer = await service.ClientFor(unpublished).PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = tx, toAccountId = target, amount = 25m, currency = "EUR" }, Ct);
             Assert.Equal(HttpStatusCode.Accepted, transfer.StatusCode);
             // Stored, not published: the instance stops as a publisher that died between append and produce would leave it.
             Assert.Empty(await service.Kafka.ReadExactlyAsync(Topics.TransactionEvents, source, 0));
@@ -104,23 +104,23 @@ public sealed class ReliabilityTests(TransactionsFixture service)
             Assert.Equal(4, ids.Distinct().Count()); // every event twice, with the same id
             // Lineage keeps one publication per event and topic: where it landed last, published twice.
             var republished = Guid.Parse(ids[0]);
-            var lineage = await Poll.UntilAsync(async () => await LineageTests.FindAsync(republishing.Client, republished) is { Publications: [{ Times: 2 }] } twice ? twice : null,
+            var lineage = await Poll.UntilAsync(async () => await LineageTests.FindAsync(service.ClientFor(republishing, TestUser.Operator), republished) is { Publications: [{ Times: 2 }] } twice ? twice : null,
                 TimeSpan.FromSeconds(30), "the republish to be counted in the lineage");
             Assert.Equal(Topics.TransactionEvents, Assert.Single(lineage.Publications).Topic);
             // Applied once downstream. A second transfer, published after the duplicates on the same partitions, tells
             // when the choreography has been through them: once it completes, the duplicates were handled before it.
             var marker = Guid.NewGuid();
-            using (var transfer = await republishing.Client.PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = marker, toAccountId = target, amount = 5m, currency = "EUR" }, Ct))
+            using (var transfer = await service.ClientFor(republishing).PostAsJsonAsync($"/ledgers/{source}/transfers", new { transactionId = marker, toAccountId = target, amount = 5m, currency = "EUR" }, Ct))
             {
                 Assert.Equal(HttpStatusCode.Accepted, transfer.StatusCode);
             }
 
-            await Poll.UntilAsync(async () => (await republishing.Client.GetFromJsonAsync<LedgerReceipt>($"/ledgers/{source}/transactions/{marker}", ContractJson.Options, Ct))!.Type == LedgerEventTypes.TransferCompleted,
+            await Poll.UntilAsync(async () => (await service.ClientFor(republishing).GetFromJsonAsync<LedgerReceipt>($"/ledgers/{source}/transactions/{marker}", ContractJson.Options, Ct))!.Type == LedgerEventTypes.TransferCompleted,
                 TimeSpan.FromSeconds(30), "the marker transfer to complete");
             // The target was credited once per transfer, and each transfer completed once.
-            var targetLedger = await republishing.Client.GetFromJsonAsync<LedgerSummary>($"/ledgers/{target}", ContractJson.Options, Ct);
+            var targetLedger = await service.ClientFor(republishing).GetFromJsonAsync<LedgerSummary>($"/ledgers/{target}", ContractJson.Options, Ct);
             Assert.Equal((30m, 3L), (targetLedger!.Balance, targetLedger.Version));
-            var sourceLedger = await republishing.Client.GetFromJsonAsync<LedgerSummary>($"/ledgers/{source}", ContractJson.Options, Ct);
+            var sourceLedger = await service.ClientFor(republishing).GetFromJsonAsync<LedgerSummary>($"/ledgers/{source}", ContractJson.Options, Ct);
             Assert.Equal((70m, 6L, 0), (sourceLedger!.Balance, sourceLedger.Version, sourceLedger.TransfersUnderWay));
         }
     }
@@ -134,7 +134,7 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         var known = await service.OpenAccountAsync();
         await service.OpenAccountAsync();
         await service.OpenAccountAsync();
-        var existing = (await service.Account.GetFromJsonAsync<AccountCount>("/accounts?pageSize=1", ContractJson.Options, Ct))!.Total;
+        var existing = (await service.AccountAs(TestUser.Operator).GetFromJsonAsync<AccountCount>("/accounts?pageSize=1", ContractJson.Options, Ct))!.Total;
         var database = await service.Postgres.CreateDatabaseAsync($"copy_{mode.ToLowerInvariant()}_{Guid.NewGuid():N}");
         await using var fresh = service.StartTransactions(database, new Dictionary<string, string>
         {
@@ -146,11 +146,11 @@ public sealed class ReliabilityTests(TransactionsFixture service)
         });
 
         // The account opened before this instance existed is known to it, whichever way it came.
-        await TransactionsFixture.WaitUntilKnownAsync(known, fresh.Client);
+        await TransactionsFixture.WaitUntilKnownAsync(known, service.ClientFor(fresh));
         // An account changed afterwards reaches it through the topic in every mode.
-        var later = await service.OpenAccountAsync(transactions: fresh.Client);
+        var later = await service.OpenAccountAsync(transactions: service.ClientFor(fresh));
         await service.ChangeAccountAsync(later, "freeze", new { reason = "test" });
-        await Poll.UntilAsync(async () => (await fresh.Client.GetFromJsonAsync<LedgerSummary>($"/ledgers/{later}", ContractJson.Options, Ct))!.Account?.Version == 2,
+        await Poll.UntilAsync(async () => (await service.ClientFor(fresh).GetFromJsonAsync<LedgerSummary>($"/ledgers/{later}", ContractJson.Options, Ct))!.Account?.Version == 2,
             TimeSpan.FromSeconds(30), "the freeze to reach the new instance's copy");
 
         await using var connection = new NpgsqlConnection(database);

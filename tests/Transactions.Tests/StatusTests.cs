@@ -30,8 +30,8 @@ public sealed class StatusTests(TransactionsFixture service)
         var account = await service.OpenAccountAsync();
         await using (var unpublished = service.StartTransactions(database, settings, kurrentDB))
         {
-            await TransactionsFixture.WaitUntilKnownAsync(account, unpublished.Client);
-            using var deposit = await unpublished.Client.PostAsJsonAsync($"/ledgers/{account}/deposits", new { transactionId = Guid.NewGuid(), amount = 10m, currency = "EUR" }, Ct);
+            await TransactionsFixture.WaitUntilKnownAsync(account, service.ClientFor(unpublished));
+            using var deposit = await service.ClientFor(unpublished).PostAsJsonAsync($"/ledgers/{account}/deposits", new { transactionId = Guid.NewGuid(), amount = 10m, currency = "EUR" }, Ct);
             deposit.EnsureSuccessStatusCode();
 
             // Every ledger event in this event store is unpublished: the ledger opened and the deposit, and whatever this
@@ -41,7 +41,7 @@ public sealed class StatusTests(TransactionsFixture service)
             var (behind, stored) = await Poll.UntilAsync(async () =>
             {
                 var before = await CountLedgerEventsAsync(store);
-                var status = await unpublished.Client.GetFromJsonAsync<PublisherStatus>("/status/publisher", Ct);
+                var status = await service.ClientFor(unpublished, TestUser.Operator).GetFromJsonAsync<PublisherStatus>("/status/publisher", Ct);
                 return await CountLedgerEventsAsync(store) == before ? Tuple.Create(status!, before) : null;
             }, Patience, "a status read while the event store stood still");
 
@@ -56,7 +56,7 @@ public sealed class StatusTests(TransactionsFixture service)
         settings["Aspire:Confluent:Kafka:Consumer:kafka:Config:GroupId"] = $"status-{Guid.NewGuid():N}";
         await using var publishing = service.StartTransactions(database, settings, kurrentDB);
         var caughtUp = await Poll.UntilAsync(async () =>
-            await publishing.Client.GetFromJsonAsync<PublisherStatus>("/status/publisher", Ct) is { EventsBehind: 0 } status ? status : null,
+            await service.ClientFor(publishing, TestUser.Operator).GetFromJsonAsync<PublisherStatus>("/status/publisher", Ct) is { EventsBehind: 0 } status ? status : null,
             Patience, "the publisher to publish what was stored");
 
         Assert.True(caughtUp.CheckpointPosition >= caughtUp.EndPosition, $"{caughtUp}");
@@ -76,7 +76,7 @@ public sealed class StatusTests(TransactionsFixture service)
 
         // Known to the copy: its offsets are stored past the account's state message, on the partition it went to.
         var consumers = await Poll.UntilAsync(async () =>
-            await service.Client.GetFromJsonAsync<List<ConsumerLag>>("/status/consumers", Ct) is { } all
+            await service.Operator.GetFromJsonAsync<List<ConsumerLag>>("/status/consumers", Ct) is { } all
             && all.Single(c => c.Name == "account-copy").Lag == 0 ? all : null,
             Patience, "the account copy to have stored its offsets up to the end of accounts.state");
 

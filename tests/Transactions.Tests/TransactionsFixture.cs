@@ -1,5 +1,6 @@
 extern alias AccountService;
 
+using System.Collections.Concurrent;
 using EventDriven.Contracts;
 using EventDriven.Tests;
 
@@ -15,6 +16,8 @@ public sealed class TransactionsCollection : ICollectionFixture<TransactionsFixt
 /// The Transactions service and the real Account service, both on real HTTP, against a private PostgreSQL cluster, the
 /// local Kafka broker and the local KurrentDB server, each its own process, started once for the collection. Accounts
 /// are opened through Account's API and reach Transactions the way they do in production: outbox, CDC relay, Kafka.
+/// Both trust a real identity server (its own process); clients sign in as the demo customer unless a test says who
+/// (<see cref="ClientFor"/>), and the customer owns the accounts the fixture opens unless a test says otherwise.
 /// </summary>
 public sealed class TransactionsFixture : IAsyncLifetime
 {
@@ -24,17 +27,35 @@ public sealed class TransactionsFixture : IAsyncLifetime
 
     public LocalKurrentDBServer KurrentDB { get; } = new();
 
+    public LocalIdentityServer Identity { get; private set; } = null!;
+
     public string TransactionsDatabase { get; private set; } = "";
 
-    public HttpClient Account { get; private set; } = null!;
+    /// <summary>Account, as the demo customer.</summary>
+    public HttpClient Account => AccountAs(TestUser.Customer);
 
     public Uri AccountAddress { get; private set; } = null!;
 
     public ServiceHost<Program> Transactions { get; private set; } = null!;
 
-    public HttpClient Client => Transactions.Client;
+    /// <summary>Transactions, as the demo customer (who owns the accounts <see cref="OpenAccountAsync"/> opens).</summary>
+    public HttpClient Client => ClientFor(Transactions);
+
+    /// <summary>Transactions, as the demo operator.</summary>
+    public HttpClient Operator => ClientFor(Transactions, TestUser.Operator);
+
+    private readonly ConcurrentDictionary<(Uri Address, string User), HttpClient> _clients = new();
 
     private ServiceHost<AccountService::Program>? _account;
+
+    /// <summary>A client of <paramref name="host"/> (a Transactions instance) signed in as <paramref name="user"/> (the customer by default).</summary>
+    public HttpClient ClientFor(ServiceHost<Program> host, TestUser? user = null) => ClientAt(host.Address, user ?? TestUser.Customer);
+
+    /// <summary>Account, signed in as <paramref name="user"/>.</summary>
+    public HttpClient AccountAs(TestUser user) => ClientAt(AccountAddress, user);
+
+    private HttpClient ClientAt(Uri address, TestUser user) =>
+        _clients.GetOrAdd((address, user.Id), key => new HttpClient(new BearerTokenHandler(() => Identity.TokenAsync(user))) { BaseAddress = key.Address });
 
     public async ValueTask InitializeAsync()
     {
@@ -54,15 +75,15 @@ public sealed class TransactionsFixture : IAsyncLifetime
     {
         await Task.WhenAll(Postgres.InitializeAsync().AsTask(), Kafka.InitializeAsync().AsTask(), KurrentDB.InitializeAsync().AsTask());
         await Kafka.CreateTopicsAsync(Topics.All);
+        Identity = await LocalIdentityServer.StartAsync(Postgres);
 
         var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
         _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>
         {
             ["ConnectionStrings:accountdb"] = accountDb,
             ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
-        });
+        }.Concat(Identity.ServiceSettings()).ToDictionary());
         AccountAddress = _account.Address;
-        Account = _account.Client;
 
         TransactionsDatabase = await Postgres.CreateDatabaseAsync("transactionsdb");
         Transactions = StartTransactions(TransactionsDatabase);
@@ -81,7 +102,7 @@ public sealed class TransactionsFixture : IAsyncLifetime
             ["services:account:http:0"] = AccountAddress.ToString(),
             // Small, so that a test sees a transfer held up counted as overdue within a second.
             ["Transactions:TransfersUnderWay:OverdueAfter"] = "00:00:01",
-        }.Concat(settings ?? new Dictionary<string, string>()).GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        }.Concat(Identity.ServiceSettings("transactions")).Concat(settings ?? new Dictionary<string, string>()).GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
     /// <summary>
     /// A world of its own with no publisher (its own event store, database and consumer group): what its instances
@@ -111,23 +132,39 @@ public sealed class TransactionsFixture : IAsyncLifetime
             await _account.DisposeAsync();
         }
 
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
+        }
+
         await KurrentDB.DisposeAsync();
         await Kafka.DisposeAsync();
         await Postgres.DisposeAsync();
     }
 
-    /// <summary>Opens an account through Account's API and waits until Transactions' copy knows it.</summary>
-    public async Task<Guid> OpenAccountAsync(string currency = "EUR", HttpClient? transactions = null)
+    /// <summary>
+    /// Opens an account through Account's API as <paramref name="owner"/> (the demo customer by default), who owns it,
+    /// and waits until Transactions' copy knows it (asking as the operator, who may see every ledger).
+    /// </summary>
+    public async Task<Guid> OpenAccountAsync(string currency = "EUR", HttpClient? transactions = null, TestUser? owner = null)
     {
-        var id = await Account.OpenAccountAsync(currency, TestContext.Current.CancellationToken);
-        await WaitUntilKnownAsync(id, transactions ?? Client);
+        var id = await AccountAs(owner ?? TestUser.Customer).OpenAccountAsync(currency, TestContext.Current.CancellationToken);
+        await WaitUntilKnownAsync(id, transactions is null ? Operator : ClientAt(transactions.BaseAddress!, TestUser.Operator));
         return id;
     }
 
-    /// <summary>Asks Account to change an account (freeze, closure…); its new state reaches Transactions through Kafka.</summary>
+    /// <summary>
+    /// Asks Account, as the operator (who may freeze and unfreeze, and close any account), to change an account; its new
+    /// state reaches Transactions through Kafka.
+    /// </summary>
     public async Task ChangeAccountAsync(Guid accountId, string path, object body)
     {
-        using var response = await Account.SendCommandAsync(HttpMethod.Post, $"/accounts/{accountId}/{path}", body, TestContext.Current.CancellationToken);
+        using var response = await AccountAs(TestUser.Operator).SendCommandAsync(HttpMethod.Post, $"/accounts/{accountId}/{path}", body, TestContext.Current.CancellationToken);
     }
 
     public static Task WaitUntilKnownAsync(Guid accountId, HttpClient transactions) =>

@@ -103,10 +103,10 @@ public sealed class TransfersUnderWayTests(TransactionsFixture service)
         LedgerReceipt debit;
         await using (var first = world.Start())
         {
-            await TransactionsFixture.WaitUntilKnownAsync(source, first.Client);
-            await TransactionsFixture.WaitUntilKnownAsync(target, first.Client);
-            await DepositAsync(first.Client, source, 50m);
-            debit = await TransferAsync(first.Client, source, target, tx, 50m);
+            await TransactionsFixture.WaitUntilKnownAsync(source, service.ClientFor(first));
+            await TransactionsFixture.WaitUntilKnownAsync(target, service.ClientFor(first));
+            await DepositAsync(service.ClientFor(first), source, 50m);
+            debit = await TransferAsync(service.ClientFor(first), source, target, tx, 50m);
             var tracked = first.Services.GetRequiredService<TransfersUnderWay>();
             await Poll.UntilAsync(() => Task.FromResult(tracked.Contains(source, tx)), Patience, $"the tracker to see transfer {tx}");
         }
@@ -118,7 +118,7 @@ public sealed class TransfersUnderWayTests(TransactionsFixture service)
         Assert.Equal(1, again.Summarize()!.Count);
         await Poll.UntilAsync(() => Task.FromResult(again.Summarize()!.Overdue == 1), Patience, "the transfer to be overdue");
         Assert.InRange(again.Summarize()!.OldestAge, DateTimeOffset.UtcNow - debit.OccurredAt - TimeSpan.FromSeconds(5), DateTimeOffset.UtcNow - debit.OccurredAt + TimeSpan.FromSeconds(1));
-        var report = (await restarted.Client.GetFromJsonAsync<LedgerFactsReport>("/reconciliation/ledgers", ContractJson.Options, Ct))!;
+        var report = (await service.ClientFor(restarted, TestUser.Operator).GetFromJsonAsync<LedgerFactsReport>("/reconciliation/ledgers", ContractJson.Options, Ct))!;
         Assert.Equal(new TransferUnderWay(tx, source, target, 50m, "EUR", debit.OccurredAt), Assert.Single(report.TransfersUnderWay));
     }
 
@@ -145,7 +145,7 @@ public sealed class TransfersUnderWayTests(TransactionsFixture service)
     }
 
     private async Task<LedgerFactsReport> LedgersAsync() =>
-        (await service.Client.GetFromJsonAsync<LedgerFactsReport>("/reconciliation/ledgers", ContractJson.Options, Ct))!;
+        (await service.Operator.GetFromJsonAsync<LedgerFactsReport>("/reconciliation/ledgers", ContractJson.Options, Ct))!;
 
     private async Task<LedgerReceipt> ReceiptAsync(Guid account, Guid tx) =>
         (await service.Client.GetFromJsonAsync<LedgerReceipt>($"/ledgers/{account}/transactions/{tx}", ContractJson.Options, Ct))!;

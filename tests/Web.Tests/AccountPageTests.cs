@@ -45,7 +45,7 @@ public sealed class AccountPageTests(WebAppFixture fixture)
         await Expect(page.GetByTestId("balance")).ToHaveTextAsync("10.00 EUR");
         await Expect(page.GetByTestId("ledger-version")).ToHaveTextAsync(version!);
         // At the source, not only on the page: the ledger holds the one valid deposit.
-        using var transactions = fixture.CreateHttpClient("transactions");
+        using var transactions = await fixture.CreateHttpClientAsync("transactions", Person.Customer);
         var ledger = await transactions.GetFromJsonAsync<Ledger>($"/ledgers/{accountId}", TestContext.Current.CancellationToken);
         Assert.Equal(new Ledger(10m, long.Parse(version!, System.Globalization.CultureInfo.InvariantCulture)), ledger);
     }

@@ -16,10 +16,11 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
     [GeneratedRegex(@"^\d+$")]
     private static partial Regex WholeNumber();
 
+    /// <summary>As the operator: the figures are over every account.</summary>
     [Fact]
     public async Task The_event_styles_page_shows_three_copies_with_the_same_fields_after_a_change_and_three_sizes()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         var accountId = await OpenAccountAsync(page, "Styles Watcher");
         await page.GetByRole(AriaRole.Link, new() { Name = "Event styles", Exact = true }).Last.ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"/styles/{accountId}$"));
@@ -78,7 +79,7 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
         var otherId = await OpenAccountAsync(other, "Other Events Account");
         var page = await fixture.NewPageAsync();
         var accountId = await OpenAccountAsync(page, "Events Watcher");
-        var events = await fixture.NewPageAsync();
+        var events = await fixture.NewPageAsync(Person.Operator);
         await events.GotoAsync("/events");
         await Expect(events.GetByRole(AriaRole.Heading, new() { Name = "Events" })).ToBeVisibleAsync();
         await Expect(Rows(events, otherId).First).ToBeVisibleAsync();
@@ -110,7 +111,7 @@ public sealed partial class EventPagesTests(WebAppFixture fixture)
     [Fact]
     public async Task From_the_events_page_a_deposit_s_lineage_shows_it_stored_published_applied_and_the_version_it_produced()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         var accountId = await OpenAccountAsync(page, "Lineage Watcher");
         await DepositAsync(page, "40");
         await Expect(page.GetByTestId("balance")).ToHaveTextAsync("40.00 EUR");

@@ -25,7 +25,7 @@ public sealed partial class OperationsTests(WebAppFixture fixture)
         var key = Guid.NewGuid().ToString();
         await ProduceAsync("accounts.deltas", key, $$"""{"accountId": "{{key}}", this is not JSON""");
 
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         await page.GotoAsync("/operations");
         var rows = page.Locator($"[data-testid='dead-letter-row'][data-key='{key}']");
         await Expect(rows).ToHaveCountAsync(1);
@@ -47,7 +47,7 @@ public sealed partial class OperationsTests(WebAppFixture fixture)
         await Expect(outcome).ToBeFocusedAsync();
         await Expect(letter.GetByRole(AriaRole.Button, new() { Name = "Re-drive" })).ToBeDisabledAsync();
         // Produced again to its topic and consumed again: still unreadable, so parked again, naming where it came from.
-        using var reactor = fixture.CreateHttpClient("reactor");
+        using var reactor = await fixture.CreateHttpClientAsync("reactor", Person.Operator);
         var original = (await reactor.GetFromJsonAsync<List<Letter>>("/dead-letters?all=true", Ct))!.Single(l => l.Key == key && !l.Headers.ContainsKey("redriven_from"));
         await Expect(rows).ToHaveCountAsync(2);
         await Expect(rows.Filter(new() { HasText = $"parked again (re-driven from {original.Id})" })).ToHaveCountAsync(1);
@@ -64,7 +64,7 @@ public sealed partial class OperationsTests(WebAppFixture fixture)
     public async Task The_operations_page_shows_every_status_with_figures_and_charts_and_rebuilds_a_read_model()
     {
         // An account opened first: the relay has relayed something, so its lag is a figure.
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         await OpenAccountAsync(page, "Operations Relay");
         await page.GotoAsync("/operations");
 
@@ -82,7 +82,7 @@ public sealed partial class OperationsTests(WebAppFixture fixture)
 
         var models = page.GetByTestId("read-model");
         await Expect(models).ToHaveCountAsync(3);
-        using var reactor = fixture.CreateHttpClient("reactor");
+        using var reactor = await fixture.CreateHttpClientAsync("reactor", Person.Operator);
         var before = (await reactor.GetFromJsonAsync<ReadModels>("/read-models", Ct))!.Models.Single(m => m.Name == "daily_totals").Generation;
         var totals = page.Locator("[data-testid='read-model'][data-name='daily_totals']");
         await Expect(totals.GetByTestId("generation")).ToHaveTextAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -105,7 +105,7 @@ public sealed partial class OperationsTests(WebAppFixture fixture)
     [Fact]
     public async Task Reconciliation_finds_every_copy_in_agreement_once_the_system_is_quiet()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         await page.GotoAsync("/operations");
         var section = page.GetByTestId("reconciliation");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

@@ -10,18 +10,13 @@ namespace EventDriven.Web.Tests;
 [Collection(nameof(WebAppCollection))]
 public sealed class PhoneLayoutTests(WebAppFixture fixture)
 {
-    private async Task<IPage> NewPhonePageAsync()
-    {
-        var context = await fixture.Browser.NewContextAsync(new()
+    private Task<IPage> NewPhonePageAsync() =>
+        fixture.NewPageAsync(Person.Operator, new()
         {
-            BaseURL = fixture.WebAddress.ToString(),
-            Locale = "en-US",
             ViewportSize = new() { Width = 375, Height = 740 },
             IsMobile = true,
             HasTouch = true,
         });
-        return await context.NewPageAsync();
-    }
 
     /// <summary>The document is no wider than the screen (a wide table scrolls in its own box).</summary>
     private static async Task AssertNoHorizontalScrollAsync(IPage page, string what)

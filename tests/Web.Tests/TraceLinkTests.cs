@@ -35,7 +35,7 @@ public sealed partial class TraceLinkTests(WebAppFixture fixture)
     [Fact]
     public async Task The_trace_link_of_a_freeze_opens_one_dashboard_trace_through_the_outbox_relay_to_the_read_models()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await fixture.NewPageAsync(Person.Operator);
         await OpenAccountAsync(page, "Freeze Trace Tester");
         var freeze = ChangeForm(page, "freeze");
         await freeze.GetByLabel("Reason to freeze").FillAsync("Card reported lost");

@@ -14,15 +14,20 @@ public sealed class WebAppFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private static readonly string[] Resources = ["account", "transactions", "reactor", "web"];
+    private static readonly string[] Resources = ["identity", "account", "transactions", "reactor", "web"];
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"eventdriven-web-tests-{Guid.NewGuid():N}");
     private DistributedApplication? _app;
     private IPlaywright? _playwright;
+    private readonly SemaphoreSlim _signingIn = new(1, 1);
+    private readonly Dictionary<Person, string> _signedIn = [];
 
     public IBrowser Browser { get; private set; } = null!;
 
     public Uri WebAddress { get; private set; } = null!;
+
+    /// <summary>Identity, where the web app sends people to sign in.</summary>
+    public Uri IdentityAddress { get; private set; } = null!;
 
     /// <summary>The Aspire dashboard (unsecured for the tests), where the pages' trace links lead.</summary>
     public Uri DashboardAddress { get; private set; } = null!;
@@ -34,6 +39,7 @@ public sealed class WebAppFixture : IAsyncLifetime
     {
         _app = await LocalAppHost.StartAsync(_dataDirectory, Resources, LocalAppHost.FreeLocalAddress());
         WebAddress = _app.GetEndpoint("web", "http");
+        IdentityAddress = _app.GetEndpoint("identity", "http");
         // Where the AppHost put it: with the tests' randomized ports, the dashboard is reached through a proxy port.
         DashboardAddress = _app.GetEndpoint(LocalAppHost.DashboardResource, "http");
 
@@ -44,11 +50,74 @@ public sealed class WebAppFixture : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(20_000);
     }
 
-    /// <summary>A fresh browser context (its own circuit and cookies) with a page on the web app.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>
+    /// A fresh browser context (its own circuit) with a page on the web app, signed in as <paramref name="person"/>
+    /// (the customer unless said): the person signs in once, through Identity's form, and each new context starts with
+    /// that browser's cookies, as a person's second tab would (Identity limits sign-ins per address and minute).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(Person? person = null, BrowserNewContextOptions? options = null)
+    {
+        var state = await SignedInStateAsync(person ?? Person.Customer);
+        options ??= new();
+        options.BaseURL = WebAddress.ToString();
+        options.Locale ??= "en-US";
+        options.StorageState = state;
+        var context = await Browser.NewContextAsync(options);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A browser no one has signed in with.</summary>
+    public async Task<IPage> NewAnonymousPageAsync()
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = WebAddress.ToString(), Locale = "en-US" });
         return await context.NewPageAsync();
+    }
+
+    private async Task<string> SignedInStateAsync(Person person)
+    {
+        await _signingIn.WaitAsync();
+        try
+        {
+            if (!_signedIn.TryGetValue(person, out var state))
+            {
+                var page = await NewAnonymousPageAsync();
+                await SignIn.AsAsync(page, person);
+                state = await page.Context.StorageStateAsync();
+                await page.Context.CloseAsync();
+                _signedIn[person] = state;
+            }
+
+            return state;
+        }
+        finally
+        {
+            _signingIn.Release();
+        }
+    }
+
+    /// <summary>An HttpClient for a service's API, with <paramref name="person"/>'s access token (password grant, as scripts get one).</summary>
+    public async Task<HttpClient> CreateHttpClientAsync(string resource, Person person)
+    {
+        var http = CreateHttpClient(resource);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await TokenAsync(person));
+        return http;
+    }
+
+    /// <summary>A token for the three services as <paramref name="person"/>, from Identity's development client <c>cli</c>.</summary>
+    public async Task<string> TokenAsync(Person person)
+    {
+        using var identity = CreateHttpClient("identity");
+        using var response = await identity.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "cli",
+            ["username"] = person.Email,
+            ["password"] = person.Password,
+            ["scope"] = "account transactions reactor",
+        }));
+        response.EnsureSuccessStatusCode();
+        using var answer = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return answer.RootElement.GetProperty("access_token").GetString()!;
     }
 
     private static string RepositoryRoot()
