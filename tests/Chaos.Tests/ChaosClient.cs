@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventDriven.Tests;
 
 namespace EventDriven.Chaos.Tests;
 
@@ -14,7 +15,9 @@ public sealed record Answer(Outcome Outcome, int? Status, JsonElement Body, int 
 /// </summary>
 public static class ChaosClient
 {
-    public static HttpClient For(Uri endpoint) => new() { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(10) };
+    /// <summary>A client of one service acting as <paramref name="person"/>, with a token from <paramref name="tokens"/> on every request.</summary>
+    public static HttpClient For(Uri endpoint, IdentityTokens tokens, TestUser person) =>
+        new(new BearerTokenHandler(() => tokens.TokenAsync(person))) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(10) };
 
     public static async Task<Answer> SendAsync(HttpClient http, HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken giveUp)
     {
@@ -50,6 +53,10 @@ public static class ChaosClient
             catch (HttpRequestException)
             {
                 // No answer: the service, its proxy or what it needs is away. Same request again.
+            }
+            catch (IdentityTokens.RefusedException)
+            {
+                // No token (Identity's database restarting): the request was never sent. Same request again.
             }
             catch (TaskCanceledException) when (!giveUp.IsCancellationRequested)
             {

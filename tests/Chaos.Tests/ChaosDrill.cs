@@ -27,9 +27,14 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
     {
         var report = new ChaosReport { Seed = options.Seed, Options = options };
         var total = Stopwatch.StartNew();
-        using var account = ChaosClient.For(app.GetEndpoint("account", "http"));
-        using var transactions = ChaosClient.For(app.GetEndpoint("transactions", "http"));
-        using var reactor = ChaosClient.For(app.GetEndpoint("reactor", "http"));
+        // The clients are the demo customer, who opens accounts and moves money, and the operator, who freezes and
+        // unfreezes and, for the checks, reads everything.
+        using var tokens = app.CreateIdentityTokens();
+        using var account = ChaosClient.For(app.GetEndpoint("account", "http"), tokens, TestUser.Customer);
+        using var transactions = ChaosClient.For(app.GetEndpoint("transactions", "http"), tokens, TestUser.Customer);
+        using var accountOperator = ChaosClient.For(app.GetEndpoint("account", "http"), tokens, TestUser.Operator);
+        using var transactionsOperator = ChaosClient.For(app.GetEndpoint("transactions", "http"), tokens, TestUser.Operator);
+        using var reactorOperator = ChaosClient.For(app.GetEndpoint("reactor", "http"), tokens, TestUser.Operator);
 
         using var trafficEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         trafficEnd.CancelAfter(options.Traffic);
@@ -37,14 +42,14 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
         giveUp.CancelAfter(options.Traffic + options.Resolve);
 
         var workers = Enumerable.Range(0, options.Workers)
-            .Select(w => Task.Run(() => WorkAsync(new Random(HashCode.Combine(options.Seed, w)), account, transactions, report, trafficEnd.Token, giveUp.Token), CancellationToken.None))
+            .Select(w => Task.Run(() => WorkAsync(new Random(HashCode.Combine(options.Seed, w)), account, accountOperator, transactions, report, trafficEnd.Token, giveUp.Token), CancellationToken.None))
             .ToList();
         var faults = Task.Run(() => InjectFaultsAsync(new Random(options.Seed), report, trafficEnd.Token, cancellationToken), CancellationToken.None);
         await Task.WhenAll([.. workers, faults]);
         report.TrafficTime = total.Elapsed;
 
         var quiet = Stopwatch.StartNew();
-        var checks = new ChaosChecks(app, account, transactions, reactor, _model, report);
+        var checks = new ChaosChecks(app, accountOperator, transactionsOperator, reactorOperator, _model, report);
         if (await checks.WaitForQuietAsync(options.Quiet, cancellationToken))
         {
             report.QuietAfter = quiet.Elapsed;
@@ -55,7 +60,7 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
         return report;
     }
 
-    private async Task WorkAsync(Random random, HttpClient account, HttpClient transactions, ChaosReport report, CancellationToken trafficEnd, CancellationToken giveUp)
+    private async Task WorkAsync(Random random, HttpClient account, HttpClient accountOperator, HttpClient transactions, ChaosReport report, CancellationToken trafficEnd, CancellationToken giveUp)
     {
         List<AccountModel> mine = [];
         while (!trafficEnd.IsCancellationRequested && Interlocked.Increment(ref _started) <= options.MaxCommands)
@@ -76,7 +81,7 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
             if (subject.Status == "frozen" && random.Next(3) == 0)
             {
                 // A frozen account is unfrozen soon, so that most of the time money can move.
-                var answer = await AccountCommandAsync("unfreeze", HttpMethod.Post, $"/accounts/{subject.Id}/unfreeze", new { reason = "chaos drill" }, account, report, giveUp);
+                var answer = await AccountCommandAsync("unfreeze", HttpMethod.Post, $"/accounts/{subject.Id}/unfreeze", new { reason = "chaos drill" }, accountOperator, report, giveUp);
                 Apply(subject, answer, report, "unfreeze", a => a.Status = "open");
             }
             else if (roll < 30)
@@ -102,7 +107,7 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
             {
                 // Freezes and unfreezes alternate on an account, so that most of the time money can move.
                 var (kind, status) = subject.Status == "frozen" ? ("unfreeze", "open") : ("freeze", "frozen");
-                var answer = await AccountCommandAsync(kind, HttpMethod.Post, $"/accounts/{subject.Id}/{kind}", new { reason = "chaos drill" }, account, report, giveUp);
+                var answer = await AccountCommandAsync(kind, HttpMethod.Post, $"/accounts/{subject.Id}/{kind}", new { reason = "chaos drill" }, accountOperator, report, giveUp);
                 Apply(subject, answer, report, kind, a => a.Status = status);
             }
             else

@@ -66,7 +66,7 @@ public sealed class IdentityTokens(Uri authority) : IDisposable
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"The identity server refused a token for {key}: {(int)response.StatusCode} {body}");
+            throw new RefusedException($"The identity server refused a token for {key}: {(int)response.StatusCode} {body}");
         }
 
         using var json = JsonDocument.Parse(body);
@@ -77,4 +77,7 @@ public sealed class IdentityTokens(Uri authority) : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The identity server answered a token request with an error (a caller under faults may try again).</summary>
+    public sealed class RefusedException(string message) : InvalidOperationException(message);
 }
