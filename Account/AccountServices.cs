@@ -12,6 +12,10 @@ public static class AccountServices
     /// <summary>PostgreSQL, Kafka, the schema, the command handler and the configured outbox relay (<c>Account:Relay:Mode</c>).</summary>
     public static WebApplicationBuilder AddAccountServices(this WebApplicationBuilder builder)
     {
+        // Tokens for this service's audience and its own policies, with the services, so that any host of Account's
+        // endpoints (the service, a benchmark) authorises them.
+        builder.AddServiceAuthentication(AccountAccess.Audience);
+        builder.Services.AddAuthorization(AccountAccess.AddPolicies);
         builder.AddNpgsqlDataSource(AccountDatabase.ConnectionName, configureDataSourceBuilder: ServicePostgres.Configure);
         // The data source hides the password from its connection string; replication and leadership need it whole.
         builder.Services.AddSingleton(new AccountDatabase(builder.Configuration.GetConnectionString(AccountDatabase.ConnectionName)

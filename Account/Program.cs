@@ -14,8 +14,6 @@ builder.AddServiceApi("Account API",
     "Accounts: owner, contact details, address and status. Every change is stored with its events in one transaction " +
     "and published from the outbox as a notification, a delta and the account's state.");
 builder.AddAccountServices();
-builder.AddServiceAuthentication(AccountAccess.Audience);
-builder.Services.AddAuthorization(AccountAccess.AddPolicies);
 
 var app = builder.Build();
 

@@ -111,10 +111,10 @@ var web = builder.AddProject<Projects.Web>("web")
     .WithHttpHealthCheck("/health");
 
 // Every project stops within the orchestrator's stop timeout, or ends itself (ServiceDefaults' StopDeadline says why):
-// about six seconds pass between DCP's SIGTERM and its SIGKILL.
+// about six seconds pass between DCP's SIGTERM and its SIGKILL, and the host gives its parts five (ShutdownTimeout).
 foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
 {
-    builder.CreateResourceBuilder(project).WithEnvironment("Hosting__StopDeadline", "00:00:05");
+    builder.CreateResourceBuilder(project).WithEnvironment("Hosting__StopDeadline", "00:00:05.5");
 }
 
 // Identity sends people back only to the web app's own sign-in callbacks.

@@ -12,7 +12,6 @@ builder.AddServiceDefaults();
 builder.AddServiceApi("Transactions API",
     "Ledgers: deposits, withdrawals and transfers as event-sourced ledgers in KurrentDB, one per account. Every command " +
     "carries a transaction id; a repeat returns the first receipt and appends nothing.");
-builder.AddServiceAuthentication("transactions");
 builder.AddTransactionsServices();
 
 var app = builder.Build();

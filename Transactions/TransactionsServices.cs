@@ -20,6 +20,8 @@ public static class TransactionsServices
     /// </summary>
     public static WebApplicationBuilder AddTransactionsServices(this WebApplicationBuilder builder)
     {
+        // Tokens for this service's audience, with the services, so that any host of its endpoints authorises them.
+        builder.AddServiceAuthentication("transactions");
         builder.AddKurrentDBClient("kurrentdb");
         builder.AddNpgsqlDataSource(TransactionsDatabase.ConnectionName, configureDataSourceBuilder: ServicePostgres.Configure);
         // The data source hides the password from its connection string; leadership needs it whole.

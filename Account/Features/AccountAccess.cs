@@ -23,9 +23,7 @@ public static class AccountAccess
 
     public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions options) =>
         options.AddPolicy(ReadOne, policy => policy.RequireAuthenticatedUser().RequireAssertion(context =>
-            (ServicePolicies.SubjectOf(context.User) is not null
-                && (context.User.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Customer) || ServicePolicies.IsOperator(context.User)))
-            || ServicePolicies.HasScope(context.User, ReadScope)));
+            ServicePolicies.IsPerson(context.User) || ServicePolicies.IsService(context.User, ReadScope)));
 
     /// <summary>
     /// The owner whose accounts alone the caller (a person: the endpoint's policy says so) may reach; null for an
@@ -39,6 +37,6 @@ public static class AccountAccess
     /// <summary>True when the caller may read <paramref name="account"/>: its owner, an operator, or a service with <see cref="ReadScope"/>.</summary>
     public static bool MayRead(ClaimsPrincipal user, Account account) =>
         ServicePolicies.IsOperator(user)
-        || (!user.HasClaim(claim => claim.Type == ServicePolicies.RoleClaim) && ServicePolicies.HasScope(user, ReadScope))
+        || ServicePolicies.IsService(user, ReadScope)
         || (account.Owner is not null && account.Owner == ServicePolicies.SubjectOf(user));
 }

@@ -14,8 +14,13 @@ namespace EventDriven.Identity.Endpoints;
 /// </summary>
 internal sealed class TokenPrincipals(UserManager<IdentityUser> users, IOpenIddictScopeManager scopes)
 {
+    /// <summary>
+    /// A person's token carries only person scopes: a client may also be allowed scopes of its own (the web app's
+    /// <c>operations</c>), which a person asking through it must not get, however the request was edited.
+    /// </summary>
     public async Task<ClaimsPrincipal> ForUserAsync(IdentityUser user, ImmutableArray<string> requested, CancellationToken cancellationToken)
     {
+        requested = [.. requested.Intersect(Clients.ClientCatalog.PersonScopes, StringComparer.Ordinal)];
         var identity = NewIdentity();
         identity.SetClaim(Claims.Subject, user.Id);
         identity.SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);

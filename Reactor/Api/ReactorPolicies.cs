@@ -27,7 +27,7 @@ public static class ReactorPolicies
 
     public static void Add(AuthorizationBuilder authorization) => authorization
         .AddPolicy(ChangesReader, policy => policy.RequireAuthenticatedUser()
-            .RequireAssertion(context => IsPerson(context.User) || ServicePolicies.HasScope(context.User, ChangesScope)));
+            .RequireAssertion(context => ServicePolicies.IsPerson(context.User) || ServicePolicies.IsService(context.User, ChangesScope)));
 
     /// <summary>Whose accounts the caller may list: null for an operator or a service (everyone's), else the caller's subject.</summary>
     public static string? OwnerFilter(ClaimsPrincipal user) =>
@@ -38,12 +38,5 @@ public static class ReactorPolicies
 
     /// <summary>An operator, or a service token (no person's role) granted one of Reactor's scopes for work in no one's name.</summary>
     private static bool SeesEveryAccount(ClaimsPrincipal user) =>
-        user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Operator)
-        || (!user.HasClaim(claim => claim.Type == ServicePolicies.RoleClaim)
-            && (ServicePolicies.HasScope(user, ChangesScope) || ServicePolicies.HasScope(user, OperationsScope)));
-
-    /// <summary>As <see cref="ServicePolicies.Person"/> admits: a customer or an operator, with a subject.</summary>
-    private static bool IsPerson(ClaimsPrincipal user) =>
-        (user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Customer) || user.HasClaim(ServicePolicies.RoleClaim, ServicePolicies.Operator))
-        && ServicePolicies.SubjectOf(user) is not null;
+        ServicePolicies.IsOperator(user) || ServicePolicies.IsService(user, ChangesScope) || ServicePolicies.IsService(user, OperationsScope);
 }

@@ -45,6 +45,17 @@ public static class ServicePolicies
     /// <summary>True when the caller is an operator (the role claim).</summary>
     public static bool IsOperator(System.Security.Claims.ClaimsPrincipal principal) => principal.HasClaim(RoleClaim, Operator);
 
+    /// <summary>A signed-in customer or operator with a subject, as the <see cref="Person"/> policy admits.</summary>
+    public static bool IsPerson(System.Security.Claims.ClaimsPrincipal principal) =>
+        (principal.HasClaim(RoleClaim, Customer) || principal.HasClaim(RoleClaim, Operator)) && SubjectOf(principal) is not null;
+
+    /// <summary>
+    /// A service acting in no one's name with <paramref name="scope"/>: the token carries the scope and no person's
+    /// role. A person's token is never a service's, whatever scopes it was given.
+    /// </summary>
+    public static bool IsService(System.Security.Claims.ClaimsPrincipal principal, string scope) =>
+        !principal.HasClaim(claim => claim.Type == RoleClaim) && HasScope(principal, scope);
+
     /// <summary>Who is calling: the token's subject (a user's opaque id, or a service's client id); null when anonymous.</summary>
     public static string? SubjectOf(System.Security.Claims.ClaimsPrincipal principal) => principal.FindFirst(SubjectClaim)?.Value;
 
@@ -66,7 +77,7 @@ public static class ServicePolicies
             {
                 return new AuthorizationPolicyBuilder()
                     .RequireAuthenticatedUser()
-                    .RequireAssertion(context => HasScope(context.User, scope))
+                    .RequireAssertion(context => IsService(context.User, scope))
                     .Build();
             }
 
@@ -74,7 +85,7 @@ public static class ServicePolicies
             {
                 return new AuthorizationPolicyBuilder()
                     .RequireAuthenticatedUser()
-                    .RequireAssertion(context => context.User.HasClaim(RoleClaim, Operator) || HasScope(context.User, operatorOrScope))
+                    .RequireAssertion(context => IsOperator(context.User) || IsService(context.User, operatorOrScope))
                     .Build();
             }
 

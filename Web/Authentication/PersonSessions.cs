@@ -98,14 +98,20 @@ public sealed partial class PersonSessions(IHttpClientFactory httpClientFactory,
         }
     }
 
-    /// <summary>Signed out: the session's tokens are forgotten here (the cookie goes with the sign-out).</summary>
-    public void End(string sessionId)
-    {
-        if (_sessions.TryRemove(sessionId, out var session))
+    /// <summary>
+    /// Signed out: the session is marked ended rather than forgotten, so that a copy of the old cookie cannot resume
+    /// it from the tokens it carries (<see cref="Current"/> answers null for an ended session) while this process keeps
+    /// the mark (<see cref="Idle"/>; a restart forgets it).
+    /// </summary>
+    public void End(string sessionId) =>
+        _sessions.AddOrUpdate(sessionId, _ => new Session(EndedTokens, time.GetUtcNow()) { Ended = true }, (_, session) =>
         {
             session.Ended = true;
-        }
-    }
+            session.LastUsed = time.GetUtcNow();
+            return session;
+        });
+
+    private static readonly PersonTokens EndedTokens = new("", null, DateTimeOffset.MinValue);
 
     private async Task<PersonTokens?> RefreshAsync(PersonTokens tokens, CancellationToken cancellationToken)
     {

@@ -74,18 +74,18 @@ public sealed class LocalSystem : IAsyncDisposable
     public async Task<Workload> StartUsersAsync(int moneyAccounts, int freezeAccounts)
     {
         _tokens ??= new IdentityTokens(App.GetEndpoint("identity", "http"));
-        async Task<HttpClient> ClientAsync(string service, TestUser user)
+        HttpClient Client(string service, TestUser user)
         {
-            var client = App.CreateHttpClient(service);
+            var client = _tokens.Client(App.GetEndpoint(service, "http"), user);
             _clients.Add(client);
-            return await _tokens.SignInAsync(client, user);
+            return client;
         }
 
-        var reactor = await ClientAsync("reactor", TestUser.Operator);
+        var reactor = Client("reactor", TestUser.Operator);
         reactor.Timeout = Timeout.InfiniteTimeSpan;
         _changes = await ReactorChanges.SubscribeAsync(reactor);
         var workload = new Workload(
-            await ClientAsync("account", TestUser.Customer), await ClientAsync("transactions", TestUser.Customer), await ClientAsync("account", TestUser.Operator), _changes);
+            Client("account", TestUser.Customer), Client("transactions", TestUser.Customer), Client("account", TestUser.Operator), _changes);
         await workload.PrepareAsync(moneyAccounts, freezeAccounts);
         return workload;
     }

@@ -56,8 +56,8 @@ await using var reactor = await StartAsync(reactorUrl, new()
     ["services:account:http:0"] = accountUrl,
 }, builder => builder.AddReactorServices(), app => app.MapReactorApi());
 // The demo customer opens and changes the accounts; the style figures are the operator's.
-using var accounts = await identity.ClientAsync(new Uri(accountUrl), TestUser.Customer);
-using var reactorClient = await identity.ClientAsync(new Uri(reactorUrl), TestUser.Operator);
+using var accounts = identity.Client(new Uri(accountUrl), TestUser.Customer);
+using var reactorClient = identity.Client(new Uri(reactorUrl), TestUser.Operator);
 
 Console.WriteLine($"Reactor, {Environment.ProcessorCount} cores; PostgreSQL, the broker, Account and Reactor on the same machine");
 Console.WriteLine();

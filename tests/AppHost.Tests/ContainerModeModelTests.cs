@@ -95,17 +95,17 @@ public sealed class ContainerModeModelTests
     }
 
     [Fact]
-    public async Task The_web_app_waits_for_the_three_services_and_is_reachable_from_outside()
+    public async Task The_web_app_waits_for_the_three_services_and_identity_and_is_reachable_from_outside()
     {
         var model = await ContainerModelAsync();
 
         var web = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "web");
-        Assert.Equal(["account", "reactor", "transactions"], web.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order());
+        Assert.Equal(["account", "identity", "reactor", "transactions"], web.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order());
         Assert.Contains(web.Annotations.OfType<EndpointAnnotation>(), e => e.IsExternal);
     }
 
     [Fact]
-    public async Task Identity_gets_its_database_and_each_clients_secret_and_the_services_find_it_without_waiting_for_it()
+    public async Task Identity_gets_its_database_and_each_clients_secret_and_the_services_find_it_and_wait_for_it()
     {
         var model = await ContainerModelAsync();
 
@@ -115,6 +115,11 @@ public sealed class ContainerModeModelTests
         Assert.Contains("identitydb", identity.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
         Assert.Contains(identity.Annotations, a => a is HealthCheckAnnotation);
         Assert.Equal("{web.bindings.http.url}/signin-oidc", environment["Identity__Clients__web__RedirectUri"]);
+
+        // The dashboard's client is the AppHost's own (its commands' token): Identity alone gets its secret.
+        var dashboard = Assert.IsType<ParameterResource>(model.Resources.Single(r => r.Name == "dashboard-client-secret"));
+        Assert.True(dashboard.Secret);
+        Assert.Equal("{dashboard-client-secret.value}", environment["Identity__Clients__dashboard__Secret"]);
 
         foreach (var client in new[] { "web", "transactions", "reactor" })
         {
@@ -130,7 +135,8 @@ public sealed class ContainerModeModelTests
         {
             var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == service);
             Assert.Equal("{identity.bindings.http.url}", (await EnvironmentAsync(project))["services__identity__http__0"]);
-            Assert.DoesNotContain("identity", project.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+            // They validate its tokens and get their own from it.
+            Assert.Contains("identity", project.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
         }
     }
 

@@ -41,10 +41,10 @@ public sealed class InstancesTests(ITestOutputHelper output)
             // The customer's money moves through the proxied endpoints, whichever instance each request reaches (each
             // validates the token itself).
             using var tokens = app.CreateIdentityTokens();
-            using var account = await tokens.SignInAsync(app.CreateHttpClient("account"), TestUser.Customer);
-            using var transactions = await tokens.SignInAsync(app.CreateHttpClient("transactions"), TestUser.Customer);
-            using var reactor = await tokens.SignInAsync(app.CreateHttpClient("reactor"), TestUser.Customer);
-            using var operations = await tokens.SignInAsync(app.CreateHttpClient("reactor"), TestUser.Operator);
+            using var account = tokens.Client(app.GetEndpoint("account", "http"), TestUser.Customer);
+            using var transactions = tokens.Client(app.GetEndpoint("transactions", "http"), TestUser.Customer);
+            using var reactor = tokens.Client(app.GetEndpoint("reactor", "http"), TestUser.Customer);
+            using var operations = tokens.Client(app.GetEndpoint("reactor", "http"), TestUser.Operator);
             var opened = await account.OpenAccountAsync("EUR", Ct);
             await Poll.UntilAsync(async () => (await transactions.GetAsync($"/ledgers/{opened}", Ct)).IsSuccessStatusCode, Patience, "Transactions to know the account");
             using (var deposit = await transactions.PostAsJsonAsync($"/ledgers/{opened}/deposits", new { transactionId = Guid.NewGuid(), amount = 42.5m, currency = "EUR" }, Ct))

@@ -33,7 +33,7 @@ public sealed class LocalAppHostFixture : IAsyncLifetime
     }
 
     /// <summary>A client of <paramref name="service"/> that sends <paramref name="user"/>'s token with every request.</summary>
-    public Task<HttpClient> ClientAsync(string service, TestUser user) => Tokens.SignInAsync(App.CreateHttpClient(service), user);
+    public HttpClient Client(string service, TestUser user) => Tokens.Client(App.GetEndpoint(service, "http"), user);
 
     public async ValueTask DisposeAsync()
     {

@@ -209,7 +209,7 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
         var result = await fixture.App.ResourceCommands.ExecuteCommandAsync("reactor", $"rebuild-{readModel}", ct);
         Assert.True(result.Success, result.Message);
 
-        using var reactor = await fixture.ClientAsync("reactor", TestUser.Operator);
+        using var reactor = fixture.Client("reactor", TestUser.Operator);
         // Rebuilt and swapped in: the read model's live generation moved on from the first, and the rebuild is over
         // (one runs at a time).
         await Poll.UntilAsync(async () =>
@@ -231,7 +231,7 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
             await producer.ProduceAsync(Topics.TransactionEvents, new Message<string, string> { Key = key, Value = "not an event" }, ct);
         }
 
-        using var reactor = await fixture.ClientAsync("reactor", TestUser.Operator);
+        using var reactor = fixture.Client("reactor", TestUser.Operator);
         var parked = await Poll.UntilAsync(async () => (await reactor.GetFromJsonAsync<List<Letter>>("/dead-letters", ct))!.SingleOrDefault(l => l.Key == key),
             TimeSpan.FromSeconds(60), $"Reactor to park {key}");
 
@@ -255,9 +255,9 @@ public sealed class LocalModeTests(LocalAppHostFixture fixture, ITestOutputHelpe
     {
         var ct = TestContext.Current.CancellationToken;
         // The demo customer's own money: their accounts, their deposit, their transfer, their overview.
-        using var account = await fixture.ClientAsync("account", TestUser.Customer);
-        using var transactions = await fixture.ClientAsync("transactions", TestUser.Customer);
-        using var reactor = await fixture.ClientAsync("reactor", TestUser.Customer);
+        using var account = fixture.Client("account", TestUser.Customer);
+        using var transactions = fixture.Client("transactions", TestUser.Customer);
+        using var reactor = fixture.Client("reactor", TestUser.Customer);
         var (from, to) = (await account.OpenAccountAsync("EUR", ct), await account.OpenAccountAsync("EUR", ct));
 
         // Account → outbox → CDC → Kafka → Transactions' copy of the accounts.

@@ -24,7 +24,7 @@ public sealed class ReconciliationTests(LocalAppHostFixture fixture) : IClassFix
     {
         var ct = TestContext.Current.CancellationToken;
         var (from, _) = await MoveMoneyAndSettleAsync(ct);
-        using var reactor = await fixture.ClientAsync("reactor", TestUser.Operator);
+        using var reactor = fixture.Client("reactor", TestUser.Operator);
 
         var clean = await ReconcileAsync(reactor, ct);
         Assert.Empty(clean.Differences);
@@ -65,7 +65,7 @@ public sealed class ReconciliationTests(LocalAppHostFixture fixture) : IClassFix
     {
         var ct = TestContext.Current.CancellationToken;
         var (_, to) = await MoveMoneyAndSettleAsync(ct);
-        using var reactor = await fixture.ClientAsync("reactor", TestUser.Operator);
+        using var reactor = fixture.Client("reactor", TestUser.Operator);
         Assert.Empty((await ReconcileAsync(reactor, ct)).Differences);
 
         await using var transactionsDb = NpgsqlDataSource.Create(await fixture.App.GetConnectionStringAsync("transactionsdb", ct) ?? throw new InvalidOperationException("No transactionsdb."));
@@ -90,9 +90,9 @@ public sealed class ReconciliationTests(LocalAppHostFixture fixture) : IClassFix
     private async Task<(Guid From, Guid To)> MoveMoneyAndSettleAsync(CancellationToken ct)
     {
         // The customer moves their own money; the operator looks at every copy.
-        using var account = await fixture.ClientAsync("account", TestUser.Customer);
-        using var transactions = await fixture.ClientAsync("transactions", TestUser.Customer);
-        using var reactor = await fixture.ClientAsync("reactor", TestUser.Operator);
+        using var account = fixture.Client("account", TestUser.Customer);
+        using var transactions = fixture.Client("transactions", TestUser.Customer);
+        using var reactor = fixture.Client("reactor", TestUser.Operator);
         var (from, to) = (await account.OpenAccountAsync("EUR", ct), await account.OpenAccountAsync("EUR", ct));
         foreach (var id in new[] { from, to })
         {

@@ -62,13 +62,13 @@ public sealed class SystemFixture : IAsyncLifetime
             }
         });
         _tokens = _app.CreateIdentityTokens();
-        Account = await _tokens.SignInAsync(_app.CreateHttpClient("account", "http"), TestUser.Customer);
-        Transactions = await _tokens.SignInAsync(_app.CreateHttpClient("transactions", "http"), TestUser.Customer);
-        Reactor = await _tokens.SignInAsync(_app.CreateHttpClient("reactor", "http"), TestUser.Customer);
+        Account = _tokens.Client(_app.GetEndpoint("account", "http"), TestUser.Customer);
+        Transactions = _tokens.Client(_app.GetEndpoint("transactions", "http"), TestUser.Customer);
+        Reactor = _tokens.Client(_app.GetEndpoint("reactor", "http"), TestUser.Customer);
         Operator = (
-            await _tokens.SignInAsync(_app.CreateHttpClient("account", "http"), TestUser.Operator),
-            await _tokens.SignInAsync(_app.CreateHttpClient("transactions", "http"), TestUser.Operator),
-            await _tokens.SignInAsync(_app.CreateHttpClient("reactor", "http"), TestUser.Operator));
+            _tokens.Client(_app.GetEndpoint("account", "http"), TestUser.Operator),
+            _tokens.Client(_app.GetEndpoint("transactions", "http"), TestUser.Operator),
+            _tokens.Client(_app.GetEndpoint("reactor", "http"), TestUser.Operator));
 
         await WaitUntilCaughtUpAsync();
         SettledAt = DateTimeOffset.UtcNow;

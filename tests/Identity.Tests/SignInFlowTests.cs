@@ -50,6 +50,7 @@ public sealed partial class SignInFlowTests(IdentityServerFixture fixture)
         Assert.Equal(IdentityServerFixture.CustomerId, tokens.Jwt.Subject);
         Assert.Equal(["customer"], tokens.Jwt.Values("role"));
         Assert.Equal(["account"], tokens.Jwt.Values("aud"));
+        Assert.DoesNotContain("operations", tokens.Jwt.Scopes());
         Assert.True(tokens.Body.TryGetProperty("refresh_token", out _));
         // The identity token is the web app's to read: it may name the person, the access token may not.
         var identityToken = new JsonWebToken(tokens.Body.GetProperty("id_token").GetString());
@@ -120,7 +121,8 @@ public sealed partial class SignInFlowTests(IdentityServerFixture fixture)
             ["client_id"] = "web",
             ["response_type"] = "code",
             ["redirect_uri"] = IdentityServerFixture.WebRedirect.ToString(),
-            ["scope"] = "openid email offline_access account",
+            // 'operations' is the web app's own scope (client credentials): edited into a person's request, it is not granted.
+            ["scope"] = "openid email offline_access account operations",
             ["state"] = "state-1",
         };
         if (challenge is not null)

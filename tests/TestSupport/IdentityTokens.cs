@@ -44,12 +44,12 @@ public sealed class IdentityTokens(Uri authority) : IDisposable
     public async Task<AuthenticationHeaderValue> BearerAsync(TestUser user, string scope = AllAudiences) =>
         new("Bearer", await TokenAsync(user, scope));
 
-    /// <summary><paramref name="client"/>, from now on sending <paramref name="user"/>'s token with every request.</summary>
-    public async Task<HttpClient> SignInAsync(HttpClient client, TestUser user, string scope = AllAudiences)
-    {
-        client.DefaultRequestHeaders.Authorization = await BearerAsync(user, scope);
-        return client;
-    }
+    /// <summary>
+    /// A client at <paramref name="baseAddress"/> that asks for <paramref name="user"/>'s token on every request, so a
+    /// client kept longer than a token lives (15 minutes) never sends an expired one.
+    /// </summary>
+    public HttpClient Client(Uri baseAddress, TestUser user, string scope = AllAudiences) =>
+        BearerTokenHandler.Client(baseAddress, () => TokenAsync(user, scope));
 
     private async Task<string> CachedAsync(string key, Dictionary<string, string> form)
     {

@@ -111,8 +111,7 @@ public sealed class LocalIdentityServer : IAsyncDisposable
     public Task<AuthenticationHeaderValue> BearerAsync(TestUser user, string scope = AllAudiences) => _tokens.BearerAsync(user, scope);
 
     /// <summary>A client at <paramref name="baseAddress"/> that sends <paramref name="user"/>'s token with every request.</summary>
-    public Task<HttpClient> ClientAsync(Uri baseAddress, TestUser user, string scope = AllAudiences) =>
-        _tokens.SignInAsync(new HttpClient { BaseAddress = baseAddress }, user, scope);
+    public HttpClient Client(Uri baseAddress, TestUser user, string scope = AllAudiences) => _tokens.Client(baseAddress, user, scope);
 
     public async ValueTask DisposeAsync()
     {
