@@ -16,8 +16,12 @@ public sealed record Answer(Outcome Outcome, int? Status, JsonElement Body, int 
 public static class ChaosClient
 {
     /// <summary>A client of one service acting as <paramref name="person"/>, with a token from <paramref name="tokens"/> on every request.</summary>
-    public static HttpClient For(Uri endpoint, IdentityTokens tokens, TestUser person) =>
-        new(new BearerTokenHandler(() => tokens.TokenAsync(person))) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(10) };
+    public static HttpClient For(Uri endpoint, IdentityTokens tokens, TestUser person)
+    {
+        var client = tokens.Client(endpoint, person);
+        client.Timeout = TimeSpan.FromSeconds(10);
+        return client;
+    }
 
     public static async Task<Answer> SendAsync(HttpClient http, HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken giveUp)
     {
