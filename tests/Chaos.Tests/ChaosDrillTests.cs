@@ -27,7 +27,10 @@ public sealed class ChaosDrillTests(ITestOutputHelper output)
             var report = await new ChaosDrill(app, options).RunAsync(TestContext.Current.CancellationToken);
             var text = report.ToString();
             output.WriteLine(text);
-            Console.WriteLine(text);
+            // Kept beside the other test artifacts too: a passing run's output is not shown, and its figures are the point.
+            var reports = Path.Combine(AppContext.BaseDirectory, "chaos-reports");
+            Directory.CreateDirectory(reports);
+            await File.WriteAllTextAsync(Path.Combine(reports, $"seed-{options.Seed}-{DateTime.UtcNow:yyyyMMddHHmmss}.txt"), text, TestContext.Current.CancellationToken);
 
             // A drill that sent nothing or broke nothing proves nothing.
             Assert.True(report.Accepted > 0, "No command was accepted.");
