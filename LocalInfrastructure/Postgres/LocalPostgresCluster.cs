@@ -31,17 +31,28 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
     /// session has ended, and the services' leadership and replication sessions do not end, so the server is killed
     /// seconds later, leaving its backends and shared memory behind and the next start failing. The official image
     /// sets <c>STOPSIGNAL SIGINT</c> for this reason; here the shell in front of the server passes SIGTERM (and SIGINT)
-    /// on as SIGINT, PostgreSQL's fast shutdown (sessions ended, a checkpoint, exit), and exits with the server's status.
+    /// on as SIGINT, PostgreSQL's fast shutdown (sessions ended, a checkpoint, exit). A fast shutdown still waits for
+    /// each logical replication sender until its client has confirmed the whole WAL, and the CDC relay confirms only
+    /// what Kafka acknowledged: with the broker away it never does. So after 3 seconds the shell asks for an immediate
+    /// shutdown (SIGQUIT: the server ends at once, and the next start recovers from the WAL as after a crash, losing
+    /// nothing committed), well before an orchestrator would kill the shell and leave the server behind it. The shell
+    /// exits with the server's status.
     /// </summary>
     private const string StopAsFastShutdown =
         """
-        trap 'kill -INT "$server" 2>/dev/null' INT TERM
+        escalation=
+        trap 'kill -INT "$server" 2>/dev/null
+          [ -n "$escalation" ] || { (sleep 3; kill -QUIT "$server" 2>/dev/null) & escalation=$!; }' INT TERM
+        trap 'kill -QUIT "$server" 2>/dev/null' QUIT
         "$@" &
         server=$!
         while :; do
           wait "$server"
           status=$?
-          kill -0 "$server" 2>/dev/null || exit "$status"
+          if ! kill -0 "$server" 2>/dev/null; then
+            [ -z "$escalation" ] || kill "$escalation" 2>/dev/null
+            exit "$status"
+          fi
         done
         """;
 

@@ -43,6 +43,20 @@ public sealed class LocalPostgresServer : IAsyncLifetime
         _cluster = new LocalPostgresCluster(_folder, PostgresBinaries.Locate(configured: null));
         _password = _cluster.EnsurePassword();
         await _cluster.EnsureInitialisedAsync(NullLogger.Instance, CancellationToken.None);
+        try
+        {
+            await StartAsync();
+        }
+        catch (TimeoutException)
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the server on its data folder, as the AppHost does, and waits until it accepts connections.</summary>
+    public async Task StartAsync()
+    {
         _server = Process.Start(new ProcessStartInfo(LocalPostgresCluster.ServerCommand, _cluster.ServerArguments(_port))
         {
             RedirectStandardOutput = true,
@@ -52,46 +66,68 @@ public sealed class LocalPostgresServer : IAsyncLifetime
         _server.ErrorDataReceived += (_, _) => { };
         _server.BeginOutputReadLine();
         _server.BeginErrorReadLine();
+        await Poll.UntilAsync(async () =>
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+            await connection.OpenAsync();
+            return true;
+        }, TimeSpan.FromSeconds(30), $"PostgreSQL to accept connections on port {_port}");
+    }
 
-        try
-        {
-            await Poll.UntilAsync(async () =>
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
-                await connection.OpenAsync();
-                return true;
-            }, TimeSpan.FromSeconds(30), $"PostgreSQL to accept connections on port {_port}");
-        }
-        catch (TimeoutException)
-        {
-            await DisposeAsync();
-            throw;
-        }
+    /// <summary>
+    /// Stops the server as an orchestrator does (SIGTERM to the process it started) and returns how long it took to
+    /// end; a server still running after <paramref name="bound"/> is killed, and the answer is null.
+    /// </summary>
+    public async Task<TimeSpan?> StopAsync(TimeSpan bound)
+    {
+        NpgsqlConnection.ClearAllPools();
+        var server = _server ?? throw new InvalidOperationException("The server is not running.");
+        var stopwatch = Stopwatch.StartNew();
+        await SignalAsync(server, "TERM");
+        return await EndAsync(server, bound) ? stopwatch.Elapsed : null;
     }
 
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (_server is { HasExited: false })
+        if (_server is { HasExited: false } server)
         {
             // SIGINT: PostgreSQL's fast shutdown (SIGKILL would leave shared memory and a crash to recover from).
-            _ = Process.Start("kill", ["-INT", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _server.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _server.Kill(entireProcessTree: true);
-            }
+            await SignalAsync(server, "INT");
+            await EndAsync(server, TimeSpan.FromSeconds(20));
         }
 
-        _server?.Dispose();
-        _server = null;
         if (Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private static async Task SignalAsync(Process server, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the server to end by itself within <paramref name="bound"/>; true if it did, otherwise it is killed.</summary>
+    private async Task<bool> EndAsync(Process server, TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await server.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            return false;
+        }
+        finally
+        {
+            server.Dispose();
+            _server = null;
         }
     }
 }
