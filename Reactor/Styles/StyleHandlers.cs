@@ -25,13 +25,16 @@ public sealed class StyleHandlers(
 {
     public const string AccountApi = "account";
 
+    /// <summary>How long after a change Account's API may still not show it before the message is parked.</summary>
+    public static readonly TimeSpan UnreadableFor = TimeSpan.FromMinutes(1);
+
     public async Task Consume(ConsumeContext<AccountNotificationReceived> context)
     {
         var notification = context.Message.Event;
         var fetched = (Calls: 0, Bytes: 0L, Saved: (long?)null);
         if ((await LoadAsync(EventStyle.Notification, notification.AccountId, context.CancellationToken)).Version < notification.Version)
         {
-            fetched = await FetchAsync(EventStyle.Notification, notification.AccountId, context.CancellationToken);
+            fetched = await FetchAsync(EventStyle.Notification, notification.AccountId, notification.Version, notification.OccurredAt, context.CancellationToken);
         }
 
         stats.Record(EventStyle.Notification, context.Message.Bytes + fetched.Bytes, fetched.Calls);
@@ -69,7 +72,7 @@ public sealed class StyleHandlers(
         {
             // A gap: this copy missed a change (its delta dead-lettered, or no longer on the topic when this consumer
             // started). Patching would leave that change out for good, so the account is fetched whole instead.
-            fetched = await FetchAsync(EventStyle.Delta, delta.AccountId, context.CancellationToken);
+            fetched = await FetchAsync(EventStyle.Delta, delta.AccountId, delta.Version, delta.OccurredAt, context.CancellationToken);
         }
 
         stats.Record(EventStyle.Delta, context.Message.Bytes + fetched.Bytes, fetched.Calls);
@@ -101,20 +104,36 @@ public sealed class StyleHandlers(
         changes.Publish(AccountChanged.Applied(accountId, $"style:{style.Name()}", version, 0, time.GetUtcNow(), eventType, eventId, KafkaDelivery.From(context), owner));
     }
 
-    /// <summary>The account from Account's API into the style's copy: one call, the response's bytes, and the version saved (if newer).</summary>
-    private async Task<(int Calls, long Bytes, long? Saved)> FetchAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The account from Account's API into the style's copy: one call, the response's bytes, and the version saved (if
+    /// newer). What is read must hold the change announced (<paramref name="version"/>): PostgreSQL may hand a committed
+    /// transaction to logical decoding (so to the relay, Kafka and this handler) a moment before every other session
+    /// sees it, so the API may still answer the version before, or 404 for an account just opened. Taking that answer
+    /// would leave the copy behind for good, so it is a transient failure, retried; an account still not readable at
+    /// that version <see cref="UnreadableFor"/> after the change can never be (Account does not have it), and the message
+    /// is parked.
+    /// </summary>
+    private async Task<(int Calls, long Bytes, long? Saved)> FetchAsync(
+        EventStyle style, Guid accountId, long version, DateTimeOffset changedAt, CancellationToken cancellationToken)
     {
         using var response = await http.CreateClient(AccountApi).GetAsync(new Uri($"/accounts/{accountId}", UriKind.Relative), cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var account = response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync(response, cancellationToken);
+        if (account is null || account.Value.Account.Version < version)
         {
-            return (1, 0, null);
+            var unreadable = $"Account answered {(account is null ? "404" : $"version {account.Value.Account.Version}")} for account {accountId}, changed to version {version} at {changedAt:O}.";
+            throw time.GetUtcNow() - changedAt > UnreadableFor ? new UnappliableMessageException(unreadable) : new AccountNotReadableYetException(unreadable);
         }
 
+        var (snapshot, bytes) = account.Value;
+        var saved = await SaveAsync(style, accountId, snapshot.Version, AccountFields.Of(snapshot), cancellationToken);
+        return (1, bytes, saved ? snapshot.Version : null);
+    }
+
+    private static async Task<(AccountSnapshot Account, long Bytes)?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        var account = JsonSerializer.Deserialize<AccountSnapshot>(body, ContractJson.Options)!;
-        var saved = await SaveAsync(style, accountId, account.Version, AccountFields.Of(account), cancellationToken);
-        return (1, body.Length, saved ? account.Version : null);
+        return (JsonSerializer.Deserialize<AccountSnapshot>(body, ContractJson.Options)!, body.Length);
     }
 
     private async Task<(long Version, SortedDictionary<string, string> Fields)> LoadAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
@@ -146,3 +165,6 @@ public sealed class StyleHandlers(
     public static SortedDictionary<string, string> ReadFields(string json) =>
         new(JsonSerializer.Deserialize<Dictionary<string, string>>(json)!, StringComparer.Ordinal);
 }
+
+/// <summary>Account's API does not show the change a message announced yet (see <see cref="StyleHandlers"/>): retried.</summary>
+public sealed class AccountNotReadableYetException(string message) : Exception(message);

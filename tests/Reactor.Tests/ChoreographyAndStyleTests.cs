@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text.Json;
 using EventDriven.Contracts;
 using EventDriven.Contracts.Accounts;
 using EventDriven.Contracts.Transactions;
@@ -9,6 +11,7 @@ using EventDriven.Reactor.ReadModels;
 using EventDriven.Reactor.Styles;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.Tests;
+using Npgsql;
 
 namespace EventDriven.Reactor.Tests;
 
@@ -106,6 +109,75 @@ public sealed class ChoreographyAndStyleTests(ReactorFixture service)
         Assert.All(copies, copy => Assert.Equal(copies.Single(c => c.Style == EventStyle.State).Fields, copy.Fields));
         Assert.Equal(("London", "+442079460000"), (copies[0].Fields["address.city"], copies[0].Fields["phone"]));
         Assert.True(Assert.Single(await StylesAsync(late.Client), s => s.Style == EventStyle.Delta).Calls >= 1, "The delta consumer fetched the account.");
+    }
+
+    /// <summary>
+    /// PostgreSQL may hand a committed change to the relay (and so to Kafka and Reactor) a moment before Account's API
+    /// shows it. Imitated here: a notification of version 2 while Account still answers version 1, then version 2
+    /// made visible with no message of its own. The notification style must wait for it, not keep version 1 for good.
+    /// </summary>
+    [Fact]
+    public async Task A_notification_is_applied_only_once_Account_shows_the_change_it_announces()
+    {
+        var account = await service.OpenAccountAsync();
+        await CopiesAsync(service.Client, account, version: 1);
+        var fetched = new TaskCompletionSource();
+        using var listener = OnAccountRead(account, fetched);
+
+        await PublishNotificationAsync(account, version: 2, DateTimeOffset.UtcNow);
+        await fetched.Task.WaitAsync(Patience, Ct);
+        await using (var connection = new NpgsqlConnection(service.AccountDatabase))
+        {
+            await connection.OpenAsync(Ct);
+            await using var change = new NpgsqlCommand("""
+                UPDATE accounts SET version = 2, state = jsonb_set(jsonb_set(state, '{version}', '2'), '{ownerName}', '"Ada King"') WHERE id = $1
+                """, connection) { Parameters = { new() { Value = account } } };
+            Assert.Equal(1, await change.ExecuteNonQueryAsync(Ct));
+        }
+
+        var copy = await Poll.UntilAsync(async () => (await service.Client.GetFromJsonAsync<IReadOnlyList<AccountCopy>>($"/styles/{account}", ContractJson.Options, Ct))!
+            .SingleOrDefault(c => c.Style == EventStyle.Notification && c.Version == 2), Patience, "the notification style's copy at version 2");
+        Assert.Equal("Ada King", copy.Fields["ownerName"]);
+    }
+
+    /// <summary>A notification of an account Account never shows, long after it was written, can never apply: parked, not skipped.</summary>
+    [Fact]
+    public async Task A_notification_of_an_account_Account_does_not_know_is_parked()
+    {
+        var account = Guid.NewGuid();
+        await PublishNotificationAsync(account, version: 1, DateTimeOffset.UtcNow - StyleHandlers.UnreadableFor - TimeSpan.FromMinutes(1));
+
+        var letter = await Poll.UntilAsync(async () => (await service.Client.GetFromJsonAsync<IReadOnlyList<DeadLetter>>("/dead-letters", ContractJson.Options, Ct))!
+            .SingleOrDefault(d => d.Key == account.ToString()), Patience, "the notification parked");
+        Assert.Equal(Topics.AccountNotifications, letter.SourceTopic);
+        Assert.Contains("Account answered 404", letter.Error, StringComparison.Ordinal);
+    }
+
+    private Task PublishNotificationAsync(Guid account, long version, DateTimeOffset at)
+    {
+        var notification = new AccountNotification(Guid.NewGuid(), account, version, at, AccountEventTypes.AddressChanged);
+        return service.PublishRawAsync(Topics.AccountNotifications, account, notification.Type,
+            JsonSerializer.SerializeToUtf8Bytes(notification, ContractJson.Options), notification.EventId);
+    }
+
+    /// <summary>Completes <paramref name="read"/> once a call in this process has read the account from Account's API.</summary>
+    private static ActivityListener OnAccountRead(Guid account, TaskCompletionSource read)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("url.full") is string url && url.EndsWith($"/accounts/{account}", StringComparison.Ordinal)
+                    && activity.GetTagItem("http.response.status_code") is 200)
+                {
+                    read.TrySetResult();
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     [Fact]

@@ -39,6 +39,9 @@ public sealed class ReactorFixture : IAsyncLifetime
 
     public string ReactorDatabase { get; private set; } = "";
 
+    /// <summary>Account's database (its connection string).</summary>
+    public string AccountDatabase { get; private set; } = "";
+
     private ServiceHost<AccountService::Program>? _account;
     private IProducer<string, byte[]>? _producer;
 
@@ -50,10 +53,10 @@ public sealed class ReactorFixture : IAsyncLifetime
             await Kafka.CreateTopicsAsync(Topics.All);
             Identity = await LocalIdentityServer.StartAsync(Postgres);
 
-            var accountDb = await Postgres.CreateDatabaseAsync("accountdb");
+            AccountDatabase = await Postgres.CreateDatabaseAsync("accountdb");
             _account = new ServiceHost<AccountService::Program>(new Dictionary<string, string>(Identity.ServiceSettings())
             {
-                ["ConnectionStrings:accountdb"] = accountDb,
+                ["ConnectionStrings:accountdb"] = AccountDatabase,
                 ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
             });
             Account = As(_account.Address, TestUser.Operator);
