@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +14,12 @@ namespace EventDriven.AppHost.Hosting;
 public static class LocalPostgresBuilderExtensions
 {
     public const int PreferredPort = 5432;
+
+    /// <summary>The command that restarts the server in place (the fault drills' PostgreSQL restart).</summary>
+    public const string RestartServerCommand = "restart-server";
+
+    /// <summary>How long the restart-server command waits for the new server to answer.</summary>
+    private static readonly TimeSpan RestartBound = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// PostgreSQL from the machine's server binaries (Debian's <c>postgresql</c> package), initialised on first run in
@@ -31,6 +39,14 @@ public static class LocalPostgresBuilderExtensions
             .WithArgs([.. cluster.ServerArguments(port)])
             .WithEndpoint(port: port, targetPort: port, name: LocalPostgresServerResource.PrimaryEndpointName, isProxied: false)
             .WithHealthCheck(new PostgresHealthCheck(() => connectionString))
+            .WithCommand(RestartServerCommand, "Restart server", context => RestartServerAsync(context, cluster, connectionString), new CommandOptions
+            {
+                Description = "Stops the server (fast, then immediate) and starts it again in the same process: every session is cut, and the WAL is recovered.",
+                IconName = "ArrowSync",
+                UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running
+                    ? ResourceCommandState.Enabled
+                    : ResourceCommandState.Disabled,
+            })
             .OnBeforeResourceStarted(async (_, @event, cancellationToken) =>
             {
                 var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
@@ -51,6 +67,50 @@ public static class LocalPostgresBuilderExtensions
                     await notifications.PublishUpdateAsync(database, state => state with { State = KnownResourceStates.Running });
                 }
             });
+    }
+
+    /// <summary>
+    /// Restarts the server in place: the process the orchestrator started (<see cref="LocalPostgresCluster.ServerCommand"/>)
+    /// gets <see cref="LocalPostgresCluster.RestartSignal"/>, stops the server and starts it again, and the command ends
+    /// once a new server process answers. The orchestrator's own restart replaces that process instead, and how long it
+    /// takes to deliver its stop depends on how busy it is: under a drill's load it took longer than its own stop timeout,
+    /// which then failed the restart and left PostgreSQL down.
+    /// </summary>
+    private static async Task<ExecuteCommandResult> RestartServerAsync(ExecuteCommandContext context, LocalPostgresCluster cluster, string? connectionString)
+    {
+        var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
+        // Aspire's snapshot of an executable names its process id in the "executable.pid" property.
+        if (!notifications.TryGetCurrentState(context.ResourceName, out var current)
+            || current.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is not int processId
+            || cluster.ServerProcessId() is not { } before)
+        {
+            return CommandResults.Failure("PostgreSQL is not running.");
+        }
+
+        using (var signal = Process.Start("kill", [$"-{LocalPostgresCluster.RestartSignal}", processId.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync(context.CancellationToken);
+            if (signal.ExitCode != 0)
+            {
+                return CommandResults.Failure($"The restart signal could not be sent to process {processId}.");
+            }
+        }
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        bound.CancelAfter(RestartBound);
+        var health = new PostgresHealthCheck(() => connectionString);
+        while (!bound.IsCancellationRequested)
+        {
+            if (cluster.ServerProcessId() is { } now && now != before
+                && (await health.CheckHealthAsync(new HealthCheckContext(), bound.Token)).Status == HealthStatus.Healthy)
+            {
+                return CommandResults.Success();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), bound.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return CommandResults.Failure($"No new server answered within {RestartBound.TotalSeconds:0} seconds.");
     }
 
     /// <summary>A database on the local server, created (if missing) as soon as the server answers.</summary>

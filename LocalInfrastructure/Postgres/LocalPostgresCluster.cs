@@ -36,25 +36,56 @@ internal sealed partial class LocalPostgresCluster(string folder, PostgresBinari
     /// what Kafka acknowledged: with the broker away it never does. So after 3 seconds the shell asks for an immediate
     /// shutdown (SIGQUIT: the server ends at once, and the next start recovers from the WAL as after a crash, losing
     /// nothing committed), well before an orchestrator would kill the shell and leave the server behind it. The shell
-    /// exits with the server's status.
+    /// exits with the server's status. <see cref="RestartSignal"/> stops the server the same way and starts it again,
+    /// the shell (the orchestrator's process) staying up.
     /// </summary>
     private const string StopAsFastShutdown =
         """
         escalation=
-        trap 'kill -INT "$server" 2>/dev/null
-          [ -n "$escalation" ] || { (sleep 3; kill -QUIT "$server" 2>/dev/null) & escalation=$!; }' INT TERM
+        restarting=
+        stopping=
+        stop() {
+          kill -INT "$server" 2>/dev/null
+          [ -n "$escalation" ] || { (sleep 3; kill -QUIT "$server" 2>/dev/null) & escalation=$!; }
+        }
+        trap 'stopping=1; stop' INT TERM
+        trap 'restarting=1; stop' USR1
         trap 'kill -QUIT "$server" 2>/dev/null' QUIT
-        "$@" &
-        server=$!
         while :; do
-          wait "$server"
-          status=$?
-          if ! kill -0 "$server" 2>/dev/null; then
-            [ -z "$escalation" ] || kill "$escalation" 2>/dev/null
-            exit "$status"
-          fi
+          "$@" &
+          server=$!
+          while :; do
+            wait "$server"
+            status=$?
+            kill -0 "$server" 2>/dev/null || break
+          done
+          [ -z "$escalation" ] || kill "$escalation" 2>/dev/null
+          escalation=
+          [ -n "$restarting" ] && [ -z "$stopping" ] || exit "$status"
+          restarting=
         done
         """;
+
+    /// <summary>
+    /// The signal that restarts the server in place (a fast shutdown, immediate after 3 seconds, then a start): sent to
+    /// the process the orchestrator started, which stays up, so a restart does not depend on how quickly an orchestrator
+    /// stops and starts processes.
+    /// </summary>
+    public const string RestartSignal = "USR1";
+
+    /// <summary>The running server's process id (its <c>postmaster.pid</c>), or null while none runs.</summary>
+    public int? ServerProcessId()
+    {
+        try
+        {
+            using var reader = new StreamReader(Path.Combine(DataDirectory, "postmaster.pid"));
+            return int.TryParse(reader.ReadLine(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
 
     public IEnumerable<string> ServerArguments(int port) =>
         [

@@ -67,6 +67,39 @@ public sealed class LocalPostgresStopTests : IAsyncLifetime
         Assert.Equal(2L, await count.ExecuteScalarAsync(Ct));
     }
 
+    /// <summary>
+    /// The restart signal restarts the server in place, as the AppHost's restart-server command asks: a new server
+    /// process with every committed row, while the process the orchestrator started stays up.
+    /// </summary>
+    [Fact]
+    public async Task The_restart_signal_restarts_the_server_in_place()
+    {
+        var database = await _postgres.CreateDatabaseAsync("restartdb");
+        await ExecuteAsync(database, "CREATE TABLE kept (id int PRIMARY KEY)");
+        await ExecuteAsync(database, "INSERT INTO kept VALUES (1)");
+        var before = _postgres.ServerProcessId();
+        Assert.NotNull(before);
+
+        await _postgres.RequestRestartAsync();
+
+        var after = await Poll.UntilAsync(async () =>
+        {
+            if (_postgres.ServerProcessId() is not { } now || now == before)
+            {
+                return null;
+            }
+
+            await using var connection = new NpgsqlConnection(database + ";Pooling=false");
+            await connection.OpenAsync(Ct);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM kept", connection);
+            return new Restarted(now, (long)(await count.ExecuteScalarAsync(Ct))!);
+        }, TimeSpan.FromSeconds(30), "a new server process answering");
+        Assert.Equal(1L, after.Rows);
+        Assert.True(_postgres.Running, "The process the orchestrator started ended with the restart.");
+    }
+
+    private sealed record Restarted(int Process, long Rows);
+
     private static async Task<NpgsqlTypes.NpgsqlLogSequenceNumber> NextCommitAsync(IAsyncEnumerator<PgOutputReplicationMessage> messages)
     {
         while (await messages.MoveNextAsync())

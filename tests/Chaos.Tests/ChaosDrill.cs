@@ -231,7 +231,9 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
                 : [kind];
             var instance = instances[random.Next(instances.Count)];
             report.Fault($"restart {kind}");
-            await CommandAsync(instance, KnownResourceCommands.RestartCommand, report, cancellationToken);
+            // PostgreSQL restarts in place (its process stays, the server in it stops and starts): the orchestrator's
+            // restart of a process under this load delivered its stop later than its own stop timeout allows.
+            await CommandAsync(instance, kind == "postgres" ? EventDriven.AppHost.Hosting.LocalPostgresBuilderExtensions.RestartServerCommand : KnownResourceCommands.RestartCommand, report, cancellationToken);
             using var healthy = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             healthy.CancelAfter(TimeSpan.FromMinutes(3));
             try

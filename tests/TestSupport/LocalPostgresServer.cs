@@ -103,6 +103,16 @@ public sealed class LocalPostgresServer : IAsyncLifetime
         }
     }
 
+    /// <summary>The running server's process id (null while none runs).</summary>
+    public int? ServerProcessId() => _cluster.ServerProcessId();
+
+    /// <summary>Asks the process that runs the server to restart it in place, as the AppHost's restart-server command does.</summary>
+    public Task RequestRestartAsync() =>
+        SignalAsync(_server ?? throw new InvalidOperationException("The server is not running."), LocalPostgresCluster.RestartSignal);
+
+    /// <summary>Whether the process that runs the server is still running.</summary>
+    public bool Running => _server is { HasExited: false };
+
     private static async Task SignalAsync(Process server, string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
