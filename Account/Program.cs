@@ -6,6 +6,7 @@ using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
+using EventDriven.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,7 +24,7 @@ app.UseAuthorization();
 app.MapAccountsApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
-app.MapLineageApi(AccountAccess.ReadScope);
+app.MapLineageApi(ServiceScopes.AccountRead);
 app.MapStatusApi().MapOutboxStatus();
 app.MapDefaultEndpoints();
 

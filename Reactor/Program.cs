@@ -6,6 +6,7 @@ using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Lineage;
 using EventDriven.ServiceDefaults.Status;
+using EventDriven.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,7 +25,7 @@ app.MapReactorApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
 // Reactor's own lineage is read by the web app's operations pages, not by another service.
-app.MapLineageApi(ServicePolicies.OperationsScope);
+app.MapLineageApi(ServiceScopes.Operations);
 app.MapEventLineageApi();
 app.MapStatusApi();
 app.MapDefaultEndpoints();

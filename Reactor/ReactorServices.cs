@@ -9,6 +9,7 @@ using EventDriven.Reactor.Styles;
 using EventDriven.ServiceDefaults.Kafka;
 using EventDriven.ServiceDefaults.Postgres;
 using Npgsql;
+using EventDriven.Contracts;
 
 namespace EventDriven.Reactor;
 
@@ -34,9 +35,9 @@ public static class ReactorServices
         builder.AddServiceKafkaProducer("kafka");
         // Reactor's own tokens (client credentials): the notification style's reads, reconciliation and lineage.
         builder.Services.AddHttpClient(StyleHandlers.AccountApi, client => client.BaseAddress = new Uri("https+http://account"))
-            .AddClientCredentialsToken(ClientId, "account.read");
+            .AddClientCredentialsToken(ClientId, ServiceScopes.AccountRead);
         builder.Services.AddHttpClient(TransactionsApi, client => client.BaseAddress = new Uri("https+http://transactions"))
-            .AddClientCredentialsToken(ClientId, "transactions.read");
+            .AddClientCredentialsToken(ClientId, ServiceScopes.TransactionsRead);
         builder.AddServiceKafkaConsumer<ReactorMessages>("kafka", "reactor", consumers =>
         {
             consumers.AddConsumer<ReadModelHandler>();

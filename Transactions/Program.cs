@@ -5,6 +5,7 @@ using EventDriven.Transactions;
 using EventDriven.Transactions.Features;
 using EventDriven.Transactions.Publishing;
 using EventDriven.Transactions.Reconciliation;
+using EventDriven.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,7 +24,7 @@ app.MapLedgerApi();
 app.MapReconciliationApi();
 app.MapDeadLetterApi();
 // Lineage for operators and for Reactor assembling an event's whole lineage (transactions.read).
-app.MapLineageApi("transactions.read");
+app.MapLineageApi(ServiceScopes.TransactionsRead);
 app.MapStatusApi().MapPublisherStatus();
 app.MapDefaultEndpoints();
 

@@ -8,6 +8,7 @@ using EventDriven.Transactions.Publishing;
 using EventDriven.Transactions.Reconciliation;
 using EventDriven.Transactions.Storage;
 using EventDriven.Transactions.Transfers;
+using EventDriven.Contracts;
 
 namespace EventDriven.Transactions;
 
@@ -48,7 +49,7 @@ public static class TransactionsServices
             options.SizeLimit = builder.Configuration.GetValue("Transactions:Ledger:CacheSize", new LedgerOptions().CacheSize));
         // Account answers the snapshot export and single accounts to services with account.read, as client 'transactions'.
         builder.Services.AddHttpClient<AccountApiClient>(client => client.BaseAddress = new Uri("https+http://account"))
-            .AddClientCredentialsToken("transactions", "account.read");
+            .AddClientCredentialsToken("transactions", ServiceScopes.AccountRead);
 
         builder.Services.AddSingleton<LedgerStore>();
         builder.Services.AddSingleton<PendingSnapshots>();

@@ -5,6 +5,7 @@ using EventDriven.Web.Services;
 using EventDriven.Web.Tracing;
 using MudBlazor.Services;
 using OpenTelemetry.Trace;
+using EventDriven.Contracts;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -34,18 +35,18 @@ public static class WebServices
         }).RemoveAllResilienceHandlers()
             // Work done in no one's name: the web app's own token, for all accounts' changes; each page then shows
             // its person only theirs.
-            .AddClientCredentialsToken(WebAuthentication.ClientId, "reactor.read");
+            .AddClientCredentialsToken(WebAuthentication.ClientId, ServiceScopes.ReactorRead);
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<AccountChangesFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AccountChangesFeed>());
 
         // The operations page's figures over the last minutes, sampled on the server in the web app's own name.
         builder.Services.AddHttpClient(OperationsSampler.AccountClientName, http => http.BaseAddress = new(AccountAddress))
-            .AddClientCredentialsToken(WebAuthentication.ClientId, OperationsSampler.Scope);
+            .AddClientCredentialsToken(WebAuthentication.ClientId, ServiceScopes.Operations);
         builder.Services.AddHttpClient(OperationsSampler.TransactionsClientName, http => http.BaseAddress = new(TransactionsAddress))
-            .AddClientCredentialsToken(WebAuthentication.ClientId, OperationsSampler.Scope);
+            .AddClientCredentialsToken(WebAuthentication.ClientId, ServiceScopes.Operations);
         builder.Services.AddHttpClient(OperationsSampler.ReactorClientName, http => http.BaseAddress = new(ReactorAddress))
-            .AddClientCredentialsToken(WebAuthentication.ClientId, OperationsSampler.Scope);
+            .AddClientCredentialsToken(WebAuthentication.ClientId, ServiceScopes.Operations);
         builder.Services.AddSingleton<OperationsSampler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OperationsSampler>());
 

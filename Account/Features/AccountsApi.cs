@@ -28,7 +28,7 @@ public static class AccountsApi
         accounts.MapGet("/", ListAccounts).WithName(nameof(ListAccounts)).RequireAuthorization(ServicePolicies.Person)
             .WithSummary("Lists accounts a page at a time, optionally by status, owner and currency: a customer's own, or every account for an operator.");
         accounts.MapGet("/snapshot", ExportAccounts).WithName(nameof(ExportAccounts))
-            .RequireAuthorization(ServicePolicies.OperatorOrService(AccountAccess.ReadScope))
+            .RequireAuthorization(ServicePolicies.OperatorOrService(ServiceScopes.AccountRead))
             .WithSummary("Exports every account with the WAL position it reflects: how a copy of account state is bootstrapped.");
         accounts.MapGet("/{id:guid}", GetAccount).WithName(nameof(GetAccount)).RequireAuthorization(AccountAccess.ReadOne)
             .WithSummary("Reads an account; its ETag is the version to send as If-Match.")

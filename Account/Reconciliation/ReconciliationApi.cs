@@ -3,6 +3,7 @@ using EventDriven.Accounts.Storage;
 using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.Contracts.Reconciliation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using EventDriven.Contracts;
 
 namespace EventDriven.Accounts.Reconciliation;
 
@@ -18,7 +19,7 @@ public static class ReconciliationApi
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/reconciliation").WithTags("Reconciliation")
-            .RequireAuthorization(ServicePolicies.OperatorOrService(AccountAccess.ReadScope))
+            .RequireAuthorization(ServicePolicies.OperatorOrService(ServiceScopes.AccountRead))
             .MapGet("/accounts", ListAccountsForReconciliation).WithName(nameof(ListAccountsForReconciliation))
             .WithSummary("Every account, whole, in id order: a page after an id (keyset paging), and the next page's 'after'.");
         return app;

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using Aspire.Hosting.ApplicationModel;
+using EventDriven.Contracts;
 
 namespace EventDriven.AppHost.Hosting;
 
@@ -15,7 +16,6 @@ namespace EventDriven.AppHost.Hosting;
 public sealed class DashboardToken(EndpointReference identity, ParameterResource secret)
 {
     public const string ClientId = "dashboard";
-    public const string Scope = "operations";
 
     private static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(1);
     private readonly Lock _gate = new();
@@ -26,18 +26,22 @@ public sealed class DashboardToken(EndpointReference identity, ParameterResource
     /// <summary>Puts the bearer token on the command's request; a refusal by Identity fails the command with its reason.</summary>
     public async Task AuthorizeAsync(HttpCommandRequestContext context)
     {
-        var token = await CurrentAsync(context.HttpClient, context.CancellationToken);
+        var token = await CurrentAsync(context.HttpClient).WaitAsync(context.CancellationToken);
         context.Request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
     }
 
-    private Task<CachedToken> CurrentAsync(HttpClient http, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fetch is shared, so it is not cancelled with the command that started it (the others still want it); the
+    /// HttpClient's timeout bounds it, and each command stops waiting when it is cancelled.
+    /// </summary>
+    private Task<CachedToken> CurrentAsync(HttpClient http)
     {
         lock (_gate)
         {
             // A failed or cancelled fetch, or a token near its end, is replaced; one still under way is shared.
             if (_token is null || _token.IsFaulted || _token.IsCanceled || (_token.IsCompletedSuccessfully && _token.Result.RenewAt <= DateTimeOffset.UtcNow))
             {
-                _token = FetchAsync(http, cancellationToken);
+                _token = FetchAsync(http, CancellationToken.None);
             }
 
             return _token;
@@ -52,7 +56,7 @@ public sealed class DashboardToken(EndpointReference identity, ParameterResource
             ["grant_type"] = "client_credentials",
             ["client_id"] = ClientId,
             ["client_secret"] = await secret.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException("The dashboard client has no secret."),
-            ["scope"] = Scope,
+            ["scope"] = ServiceScopes.Operations,
         }), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

@@ -1,4 +1,5 @@
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using EventDriven.Contracts;
 
 namespace EventDriven.Identity.Clients;
 
@@ -26,15 +27,13 @@ public static class ClientCatalog
     public static readonly IReadOnlyDictionary<string, string[]> ApiScopes = new Dictionary<string, string[]>
     {
         ["account"] = [Resources.Account],
-        ["account.read"] = [Resources.Account],
+        [ServiceScopes.AccountRead] = [Resources.Account],
         ["transactions"] = [Resources.Transactions],
-        ["transactions.read"] = [Resources.Transactions],
+        [ServiceScopes.TransactionsRead] = [Resources.Transactions],
         ["reactor"] = [Resources.Reactor],
-        // The web app's one process-wide subscription to Reactor's changes (it shows each person only their own).
-        ["reactor.read"] = [Resources.Reactor],
-        // Operating the system without a person: the dashboard's commands (rebuild, reconcile, re-drive) and the web
-        // app's operations figures. Valid at every service, admitted only by their operations endpoints.
-        ["operations"] = [Resources.Account, Resources.Transactions, Resources.Reactor],
+        [ServiceScopes.ReactorRead] = [Resources.Reactor],
+        // Valid at every service, admitted only by their operations endpoints.
+        [ServiceScopes.Operations] = [Resources.Account, Resources.Transactions, Resources.Reactor],
     };
 
     /// <summary>What a person's token may carry: identity scopes and the services' full scopes.</summary>
@@ -60,13 +59,13 @@ public static class ClientCatalog
 
     public static readonly IReadOnlyList<Client> All =
     [
-        new("web", "EventDriven web app", Kind.WebApp, PersonScopes, OwnScopes: ["reactor.read", "operations"]),
+        new("web", "EventDriven web app", Kind.WebApp, PersonScopes, OwnScopes: [ServiceScopes.ReactorRead, ServiceScopes.Operations]),
         new("cli", "Scripts and tests (development only)", Kind.DevelopmentCli, PersonScopes),
         // Transactions' account copy reads Account's export and accounts (snapshot and lazy modes).
-        new("transactions", "Transactions service", Kind.Service, ["account.read"]),
+        new("transactions", "Transactions service", Kind.Service, [ServiceScopes.AccountRead]),
         // Reactor's notification style, reconciliation and lineage read Account and Transactions.
-        new("reactor", "Reactor service", Kind.Service, ["account.read", "transactions.read"]),
+        new("reactor", "Reactor service", Kind.Service, [ServiceScopes.AccountRead, ServiceScopes.TransactionsRead]),
         // The AppHost's dashboard commands.
-        new("dashboard", "Aspire dashboard commands", Kind.Service, ["operations"]),
+        new("dashboard", "Aspire dashboard commands", Kind.Service, [ServiceScopes.Operations]),
     ];
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using EventDriven.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using EventDriven.Contracts;
 
 namespace EventDriven.Reactor.Api;
 
@@ -16,18 +17,14 @@ public static class ReactorPolicies
     /// <summary>A signed-in customer or operator: not a service, which acts in no one's name.</summary>
     public const string Person = ServicePolicies.Person;
 
-    /// <summary>A person, or a service token granted <see cref="ChangesScope"/>.</summary>
+    /// <summary>A person, or a service token granted <see cref="ServiceScopes.ReactorRead"/>.</summary>
     public const string ChangesReader = "reactor:changes-reader";
 
-    public const string ChangesScope = "reactor.read";
-
-    public const string OperationsScope = ServicePolicies.OperationsScope;
-
-    public static readonly string Operations = ServicePolicies.OperatorOrService(OperationsScope);
+    public static readonly string Operations = ServicePolicies.OperatorOrService(ServiceScopes.Operations);
 
     public static void Add(AuthorizationBuilder authorization) => authorization
         .AddPolicy(ChangesReader, policy => policy.RequireAuthenticatedUser()
-            .RequireAssertion(context => ServicePolicies.IsPerson(context.User) || ServicePolicies.IsService(context.User, ChangesScope)));
+            .RequireAssertion(context => ServicePolicies.IsPerson(context.User) || ServicePolicies.IsService(context.User, ServiceScopes.ReactorRead)));
 
     /// <summary>Whose accounts the caller may list: null for an operator or a service (everyone's), else the caller's subject.</summary>
     public static string? OwnerFilter(ClaimsPrincipal user) =>
@@ -38,5 +35,5 @@ public static class ReactorPolicies
 
     /// <summary>An operator, or a service token (no person's role) granted one of Reactor's scopes for work in no one's name.</summary>
     private static bool SeesEveryAccount(ClaimsPrincipal user) =>
-        ServicePolicies.IsOperator(user) || ServicePolicies.IsService(user, ChangesScope) || ServicePolicies.IsService(user, OperationsScope);
+        ServicePolicies.IsOperator(user) || ServicePolicies.IsService(user, ServiceScopes.ReactorRead) || ServicePolicies.IsService(user, ServiceScopes.Operations);
 }

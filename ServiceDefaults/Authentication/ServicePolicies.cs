@@ -19,12 +19,6 @@ public static class ServicePolicies
     public const string ServicePrefix = "service:";
     public const string OperatorOrServicePrefix = "operator-or-service:";
 
-    /// <summary>
-    /// The scope of work done in no one's name at every service: the dashboard's commands (rebuild, reconcile,
-    /// re-drive) and the web app's operations figures.
-    /// </summary>
-    public const string OperationsScope = "operations";
-
     public const string RoleClaim = "role";
     public const string ScopeClaim = "scope";
     public const string SubjectClaim = "sub";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using EventDriven.Contracts;
 
 namespace EventDriven.ServiceDefaults.Kafka;
 
@@ -16,7 +17,7 @@ public static class DeadLetterApi
     public static IEndpointRouteBuilder MapDeadLetterApi(this IEndpointRouteBuilder app)
     {
         var deadLetters = app.MapGroup("/dead-letters").WithTags("Dead letters")
-            .RequireAuthorization(ServicePolicies.OperatorOrService(ServicePolicies.OperationsScope));
+            .RequireAuthorization(ServicePolicies.OperatorOrService(ServiceScopes.Operations));
         deadLetters.MapGet("/", ListDeadLetters).WithName(nameof(ListDeadLetters))
             .WithSummary("Messages parked because they can never apply (?all=true: re-driven ones too).");
         deadLetters.MapPost("/{id:long}/redrive", RedriveDeadLetter).WithName(nameof(RedriveDeadLetter))

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using EventDriven.Contracts;
 
 namespace EventDriven.ServiceDefaults.Status;
 
@@ -18,7 +19,7 @@ public static class StatusApi
     public static RouteGroupBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
         var status = app.MapGroup("/status").WithTags("Status")
-            .RequireAuthorization(ServicePolicies.OperatorOrService(ServicePolicies.OperationsScope));
+            .RequireAuthorization(ServicePolicies.OperatorOrService(ServiceScopes.Operations));
         status.MapGet("/consumers", GetConsumerLag).WithName(nameof(GetConsumerLag))
             .WithSummary("Each Kafka consumer's lag per topic partition: committed offset, this instance's position, high watermark.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -2,6 +2,7 @@ using EventDriven.Contracts.Reconciliation;
 using EventDriven.ServiceDefaults.Authentication;
 using EventDriven.Transactions.AccountCopy;
 using Microsoft.AspNetCore.Http.HttpResults;
+using EventDriven.Contracts;
 
 namespace EventDriven.Transactions.Reconciliation;
 
@@ -18,7 +19,7 @@ public static class ReconciliationApi
     {
         // Operators, and Reactor's reconciliation with its own token (scope transactions.read).
         var reconciliation = app.MapGroup("/reconciliation").WithTags("Reconciliation")
-            .RequireAuthorization(ServicePolicies.OperatorOrService("transactions.read"));
+            .RequireAuthorization(ServicePolicies.OperatorOrService(ServiceScopes.TransactionsRead));
         reconciliation.MapGet("/ledgers", ListLedgersForReconciliation).WithName(nameof(ListLedgersForReconciliation))
             .WithSummary("Every ledger folded from its events in KurrentDB (balance, version, closed, entries, money deposited and withdrawn), with the $all position read up to.");
         reconciliation.MapGet("/account-copy", ListAccountCopy).WithName(nameof(ListAccountCopy))

@@ -9,9 +9,6 @@ namespace EventDriven.Web.Operations;
 /// </summary>
 public sealed partial class OperationsSampler(IHttpClientFactory httpClientFactory, IConfiguration configuration, ILogger<OperationsSampler> logger) : BackgroundService
 {
-    /// <summary>The web app's own scope for these figures (client credentials): they are sampled for no one in particular.</summary>
-    public const string Scope = "operations";
-
     public const string AccountClientName = "account-operations";
     public const string TransactionsClientName = "transactions-operations";
     public const string ReactorClientName = "reactor-operations";

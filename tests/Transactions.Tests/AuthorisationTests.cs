@@ -20,7 +20,7 @@ namespace EventDriven.Transactions.Tests;
 /// events say who asked.
 /// </summary>
 [Collection(TransactionsCollection.Name)]
-public sealed partial class AuthorizationTests(TransactionsFixture service)
+public sealed partial class AuthorisationTests(TransactionsFixture service)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
