@@ -5,7 +5,10 @@ namespace EventDriven.ServiceDefaults.Postgres;
 
 /// <summary>
 /// A service's database, created or brought up to date on start. Several instances may start at once: the script runs
-/// in one transaction under an advisory lock, and every statement in it must be idempotent.
+/// in one transaction under an advisory lock, and every statement in it must be idempotent. An instance may also start
+/// while another serves traffic, and the script's DDL locks the tables that traffic uses: PostgreSQL may then end the
+/// script's transaction to break a deadlock, or the server may be restarting. Such failures are retried, so that an
+/// instance restarted under load starts instead of ending (found by the chaos drill with two instances of each service).
 /// </summary>
 public static class PostgresMigration
 {
@@ -17,7 +20,31 @@ public static class PostgresMigration
     public static IServiceCollection AddPostgresMigration(this IServiceCollection services, long lockKey, string script) =>
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new Migration(provider.GetRequiredService<NpgsqlDataSource>(), lockKey, script));
 
+    /// <summary>How long to wait before running the script again after a transient failure.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, long lockKey, string script, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await RunAsync(dataSource, lockKey, script, cancellationToken);
+                return;
+            }
+            catch (NpgsqlException exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(RetryDelay, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>A deadlock PostgreSQL broke, a lock not granted, or the server away or restarting: worth trying again.</summary>
+    private static bool IsTransient(NpgsqlException exception) =>
+        exception.IsTransient
+        || exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown };
+
+    private static async Task RunAsync(NpgsqlDataSource dataSource, long lockKey, string script, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
