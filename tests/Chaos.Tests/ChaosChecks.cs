@@ -39,6 +39,12 @@ public sealed class ChaosChecks(DistributedApplication app, HttpClient account, 
             report.Find($"Not every resource was healthy within {timeout} of the traffic's end.");
             return false;
         }
+        catch (DistributedApplicationException exception)
+        {
+            // A resource that failed to start: a finding, reported with everything else the drill saw.
+            report.Find(exception.Message);
+            return false;
+        }
 
         long? previous = null;
         var why = "not asked yet";

@@ -247,6 +247,11 @@ public sealed class ChaosDrill(DistributedApplication app, ChaosOptions options)
                 report.Find($"{kind} was not healthy again within 3 minutes of its restart.");
                 return;
             }
+            catch (DistributedApplicationException exception)
+            {
+                report.Find($"{kind} did not come back from its restart: {exception.Message}");
+                return;
+            }
         }
     }
 
