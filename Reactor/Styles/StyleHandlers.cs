@@ -117,23 +117,22 @@ public sealed class StyleHandlers(
         EventStyle style, Guid accountId, long version, DateTimeOffset changedAt, CancellationToken cancellationToken)
     {
         using var response = await http.CreateClient(AccountApi).GetAsync(new Uri($"/accounts/{accountId}", UriKind.Relative), cancellationToken);
-        var account = response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync(response, cancellationToken);
-        if (account is null || account.Value.Account.Version < version)
+        var (account, body) = ((AccountSnapshot?)null, Array.Empty<byte>());
+        if (response.StatusCode != HttpStatusCode.NotFound)
         {
-            var unreadable = $"Account answered {(account is null ? "404" : $"version {account.Value.Account.Version}")} for account {accountId}, changed to version {version} at {changedAt:O}.";
+            response.EnsureSuccessStatusCode();
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            account = JsonSerializer.Deserialize<AccountSnapshot>(body, ContractJson.Options)!;
+        }
+
+        if (account is null || account.Version < version)
+        {
+            var unreadable = $"Account answered {(account is null ? "404" : $"version {account.Version}")} for account {accountId}, changed to version {version} at {changedAt:O}.";
             throw time.GetUtcNow() - changedAt > UnreadableFor ? new UnappliableMessageException(unreadable) : new AccountNotReadableYetException(unreadable);
         }
 
-        var (snapshot, bytes) = account.Value;
-        var saved = await SaveAsync(style, accountId, snapshot.Version, AccountFields.Of(snapshot), cancellationToken);
-        return (1, bytes, saved ? snapshot.Version : null);
-    }
-
-    private static async Task<(AccountSnapshot Account, long Bytes)?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return (JsonSerializer.Deserialize<AccountSnapshot>(body, ContractJson.Options)!, body.Length);
+        var saved = await SaveAsync(style, accountId, account.Version, AccountFields.Of(account), cancellationToken);
+        return (1, body.Length, saved ? account.Version : null);
     }
 
     private async Task<(long Version, SortedDictionary<string, string> Fields)> LoadAsync(EventStyle style, Guid accountId, CancellationToken cancellationToken)
